@@ -31,7 +31,7 @@ public final class EdmLoss {
     }
 
     /** Per-sample loss [N] (summed over pixels) with noise and sigma drawn from {@code rng}. */
-    public Tensor perSample(ScoreNetwork net, Tensor images, Tensor labels, RandomStream rng) {
+    public Tensor perSample(Denoiser net, Tensor images, Tensor labels, RandomStream rng) {
         int n = images.dim(0);
         double[] sigma = sampleSigma(rng, n);
         Tensor noise = Ops.randn(images.backend(), images.dtype(), rng.seed(), rng.next(images.numel()), images.shape());
@@ -39,7 +39,7 @@ public final class EdmLoss {
     }
 
     /** Per-sample loss [N] for given unit noise and sigmas (deterministic; used by fixtures and tests). */
-    public Tensor perSample(ScoreNetwork net, Tensor images, Tensor labels, Tensor unitNoise, double[] sigma) {
+    public Tensor perSample(Denoiser net, Tensor images, Tensor labels, Tensor unitNoise, double[] sigma) {
         int n = images.dim(0);
         double[] weight = new double[n];
         double sd2 = EdmPrecond.SIGMA_DATA * EdmPrecond.SIGMA_DATA;

@@ -81,5 +81,8 @@ public final class EdmPrecond extends ScoreNetwork {
     }
 
     @Override
+    public java.util.Map<String, String> metadata() { return model.metadata(); }
+
+    @Override
     public String describe() { return "EdmPrecond(" + model.getClass().getSimpleName() + ", image " + Arrays.toString(imageShape()) + ", classes " + labelDim() + ")"; }
 }

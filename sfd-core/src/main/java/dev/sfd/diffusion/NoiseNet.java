@@ -12,6 +12,9 @@ public abstract class NoiseNet extends Module {
 
     public abstract int[] imageShape();
 
+    /** Architecture description stored with saved weights so a loader can rebuild the network. */
+    public java.util.Map<String, String> metadata() { return java.util.Map.of(); }
+
     /** A fresh network with the same configuration (weights are copied by the caller). */
     public abstract NoiseNet newInstance();
 }

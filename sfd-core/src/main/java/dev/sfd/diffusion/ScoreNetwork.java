@@ -9,9 +9,10 @@ import dev.sfd.tensor.Tensor;
  * [N, labelDim] (null or all-zero rows = unconditional). Teacher, fake score network and one-step generator
  * in SFD are all ScoreNetworks of the same architecture.
  */
-public abstract class ScoreNetwork extends Module {
+public abstract class ScoreNetwork extends Module implements Denoiser {
 
     /** The denoiser output, same shape as x. */
+    @Override
     public abstract Tensor denoise(Tensor x, Tensor sigma, Tensor labels);
 
     /** Number of classes (0 for an unconditional network). */
@@ -22,6 +23,9 @@ public abstract class ScoreNetwork extends Module {
 
     /** A new network of the same architecture and configuration, holding a copy of this one's weights. */
     public abstract ScoreNetwork copy();
+
+    /** Architecture metadata stored with saved weights (see {@link NoiseNet#metadata()}). */
+    public java.util.Map<String, String> metadata() { return java.util.Map.of(); }
 
     /** Short text describing the architecture (for reports and model cards). */
     public String describe() { return getClass().getSimpleName(); }

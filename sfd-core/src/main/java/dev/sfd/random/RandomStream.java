@@ -16,6 +16,21 @@ public final class RandomStream {
 
     public long counter() { return counter; }
 
+    /** Standard normal tensor on the current backend; advances the counter. */
+    public dev.sfd.tensor.Tensor normal(dev.sfd.tensor.DType dtype, int... shape) {
+        int n = dev.sfd.tensor.Shapes.numel(shape);
+        return dev.sfd.ops.Ops.randn(dev.sfd.backend.Backends.current(), dtype, seed, next(n), shape);
+    }
+
+    /** Uniform [0, 1) tensor on the current backend; advances the counter. */
+    public dev.sfd.tensor.Tensor uniform(dev.sfd.tensor.DType dtype, int... shape) {
+        int n = dev.sfd.tensor.Shapes.numel(shape);
+        return dev.sfd.ops.Ops.rand(dev.sfd.backend.Backends.current(), dtype, seed, next(n), shape);
+    }
+
+    /** Jumps to a saved counter (checkpoint resume). */
+    public void restore(long counter) { this.counter = counter; }
+
     /** Returns the counter to use for a draw of n elements and advances past it by ceil(n / 4) blocks. */
     public long next(int n) {
         long c = counter;

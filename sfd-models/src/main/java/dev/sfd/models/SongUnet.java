@@ -110,6 +110,9 @@ public final class SongUnet extends NoiseNet {
     public int[] imageShape() { return new int[] {cfg.inChannels(), cfg.imgResolution(), cfg.imgResolution()}; }
 
     @Override
+    public Map<String, String> metadata() { return cfg.toMetadata(); }
+
+    @Override
     public NoiseNet newInstance() { return new SongUnet(cfg, new RandomStream(0), DType.FLOAT32); }
 
     /** EDM's positional embedding of c_noise [N] after the sin/cos flip: [N, channels] = [sin(a), cos(a)]. */

@@ -1,7 +1,10 @@
 package dev.sfd.models;
 
 import dev.sfd.SfdException;
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -64,55 +67,70 @@ public record SongUnetConfig(
         return false;
     }
 
-    /** As stored in safetensors metadata (keys follow EDM's constructor arguments). */
-    public Map<String, String> toMetadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("arch", "songunet");
-        m.put("img_resolution", Integer.toString(imgResolution));
-        m.put("in_channels", Integer.toString(inChannels));
-        m.put("out_channels", Integer.toString(outChannels));
-        m.put("label_dim", Integer.toString(labelDim));
-        m.put("augment_dim", Integer.toString(augmentDim));
-        m.put("model_channels", Integer.toString(modelChannels));
-        m.put("channel_mult", join(channelMult));
-        m.put("channel_mult_emb", Integer.toString(channelMultEmb));
-        m.put("num_blocks", Integer.toString(numBlocks));
-        m.put("attn_resolutions", join(attnResolutions));
-        m.put("dropout", Double.toString(dropout));
-        m.put("label_dropout", Double.toString(labelDropout));
-        m.put("channel_mult_noise", Integer.toString(channelMultNoise));
+    /** Metadata key under which the configuration is stored as JSON (shared with tools/edm_to_safetensors.py). */
+    public static final String METADATA_KEY = "sfd.songunet_config";
+
+    /** The configuration as a JSON object with EDM's constructor argument names. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("img_resolution", imgResolution);
+        m.put("in_channels", inChannels);
+        m.put("out_channels", outChannels);
+        m.put("label_dim", labelDim);
+        m.put("augment_dim", augmentDim);
+        m.put("model_channels", modelChannels);
+        m.put("channel_mult", Arrays.stream(channelMult).boxed().toList());
+        m.put("channel_mult_emb", channelMultEmb);
+        m.put("channel_mult_noise", channelMultNoise);
+        m.put("num_blocks", numBlocks);
+        m.put("attn_resolutions", Arrays.stream(attnResolutions).boxed().toList());
+        m.put("dropout", dropout);
+        m.put("label_dropout", labelDropout);
         return m;
     }
 
-    public static SongUnetConfig fromMetadata(Map<String, String> m, String source) {
-        if (m == null || !"songunet".equals(m.get("arch"))) {
-            throw new SfdException(source + ": not a SongUNet file (metadata 'arch' is " + (m == null ? "absent" : "'" + m.get("arch") + "'") + ")");
+    /** Safetensors metadata entries describing this configuration. */
+    public Map<String, String> toMetadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            m.put(METADATA_KEY, JSON.std.asString(toMap()));
+        } catch (IOException e) {
+            throw new SfdException("cannot encode SongUNet config: " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /** Reads the configuration from safetensors metadata; {@code source} names the file in errors. */
+    public static SongUnetConfig fromMetadata(Map<String, String> meta, String source) {
+        String json = meta == null ? null : meta.get(METADATA_KEY);
+        if (json == null) {
+            throw new SfdException(source + ": not a SongUNet weights file (metadata has no '" + METADATA_KEY + "'; keys: "
+                    + (meta == null ? "none" : meta.keySet()) + ")");
         }
         try {
-            return new SongUnetConfig(i(m, "img_resolution"), i(m, "in_channels"), i(m, "out_channels"), i(m, "label_dim"),
-                    i(m, "augment_dim"), i(m, "model_channels"), ints(m.get("channel_mult")), i(m, "channel_mult_emb"),
-                    i(m, "num_blocks"), ints(m.get("attn_resolutions")), Double.parseDouble(m.get("dropout")),
-                    Double.parseDouble(m.get("label_dropout")), i(m, "channel_mult_noise"));
-        } catch (RuntimeException e) {
-            throw new SfdException(source + ": malformed SongUNet metadata " + m + ": " + e.getMessage(), e);
+            Map<String, Object> m = JSON.std.mapFrom(json);
+            int inCh = m.containsKey("in_channels") ? num(m, "in_channels").intValue() : num(m, "img_channels").intValue();
+            int outCh = m.containsKey("out_channels") ? num(m, "out_channels").intValue() : inCh;
+            return new SongUnetConfig(num(m, "img_resolution").intValue(), inCh, outCh, num(m, "label_dim").intValue(),
+                    num(m, "augment_dim").intValue(), num(m, "model_channels").intValue(), ints(m.get("channel_mult")),
+                    num(m, "channel_mult_emb").intValue(), num(m, "num_blocks").intValue(), ints(m.get("attn_resolutions")),
+                    m.containsKey("dropout") ? num(m, "dropout").doubleValue() : 0.0,
+                    m.containsKey("label_dropout") ? num(m, "label_dropout").doubleValue() : 0.0,
+                    m.containsKey("channel_mult_noise") ? num(m, "channel_mult_noise").intValue() : 1);
+        } catch (IOException | RuntimeException e) {
+            throw new SfdException(source + ": malformed SongUNet config " + json + ": " + e.getMessage(), e);
         }
     }
 
-    private static int i(Map<String, String> m, String k) {
-        String v = m.get(k);
-        if (v == null) throw new SfdException("missing metadata key '" + k + "'");
-        return Integer.parseInt(v);
+    private static Number num(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        if (!(v instanceof Number n)) throw new SfdException("config key '" + k + "' missing or not a number");
+        return n;
     }
 
-    private static String join(int[] a) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < a.length; i++) sb.append(i == 0 ? "" : ",").append(a[i]);
-        return sb.toString();
-    }
-
-    private static int[] ints(String s) {
-        if (s == null || s.isBlank()) return new int[0];
-        return Arrays.stream(s.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+    private static int[] ints(Object o) {
+        if (!(o instanceof List<?> l)) throw new SfdException("expected a list, got " + o);
+        return l.stream().mapToInt(x -> ((Number) x).intValue()).toArray();
     }
 
     @Override
