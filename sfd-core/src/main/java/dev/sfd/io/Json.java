@@ -19,10 +19,10 @@ import java.util.Map;
  * Java objects: {@code Map} (insertion-ordered on read), {@code List}, {@code String}, {@code Number},
  * {@code Boolean} and {@code null}; Java arrays and records can also be written.
  *
- * <p>Output is pretty-printed with two-space indentation. Non-finite numbers (NaN, infinities) are
- * written as the JSON tokens {@code NaN}, {@code Infinity} and {@code -Infinity}, which are not strict
- * JSON but are read back by this class (and by Python's {@code json} module), so a report with a failed
- * metric still round-trips.
+ * <p>Output is pretty-printed with two-space indentation. Non-finite numbers (a failed metric) are
+ * written as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}, so the file stays
+ * strict JSON for every other tool; {@link #toDouble(Object)} reads them back as numbers. The reader also
+ * accepts the bare non-standard tokens {@code NaN}/{@code Infinity} that Python's {@code json} writes.
  */
 public final class Json {
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -116,6 +116,18 @@ public final class Json {
 
     private static String location(JsonProcessingException e) {
         return e.getLocation() == null ? "" : " (at " + e.getLocation().offsetDescription() + ")";
+    }
+
+    /**
+     * A parsed JSON value as a double: any {@link Number}, or one of the strings {@code "NaN"},
+     * {@code "Infinity"}, {@code "-Infinity"} that {@link #write(Object)} uses for non-finite numbers.
+     */
+    public static double toDouble(Object v) {
+        if (v instanceof Number) return ((Number) v).doubleValue();
+        if ("NaN".equals(v)) return Double.NaN;
+        if ("Infinity".equals(v)) return Double.POSITIVE_INFINITY;
+        if ("-Infinity".equals(v)) return Double.NEGATIVE_INFINITY;
+        throw new FormatException("expected a number, found " + kind(v));
     }
 
     /** A short description of a parsed JSON value's kind, for messages. */
