@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,35 @@ class SafeTensorsTest {
         assertEquals(4, hd.tensors().size());
         assertEquals("BF16", hd.tensors().get(2).dtype());
         assertEquals(0, hd.dataStart() % 8, "header padded to 8 bytes");
+    }
+
+    /** Every fixture written by {@code tools/make_fixtures.py} (PyTorch values, numpy writer) reads and round-trips. */
+    @Test
+    void readsToolFixturesAndRoundTripsThem() throws Exception {
+        java.net.URL url = SafeTensorsTest.class.getResource("/fixtures");
+        Assumptions.assumeTrue(url != null, "no fixtures under src/test/resources/fixtures yet (tools/make_fixtures.sh writes them)");
+        List<Path> files;
+        try (var s = Files.list(Path.of(url.toURI()))) {
+            files = s.filter(p -> p.toString().endsWith(".safetensors")).sorted().collect(java.util.stream.Collectors.toList());
+        }
+        Assumptions.assumeFalse(files.isEmpty(), "no .safetensors fixtures present");
+        for (Path f : files) {
+            SafeTensors.Contents c = SafeTensors.read(f);
+            assertTrue(c.metadata().containsKey("generator"), f + " has __metadata__.generator");
+            assertTrue(!c.tensors().isEmpty(), f + " holds tensors");
+            Path copy = dir.resolve("copy-" + f.getFileName());
+            SafeTensors.write(copy, c.tensors(), c.metadata());
+            SafeTensors.Contents back = SafeTensors.read(copy);
+            assertEquals(List.copyOf(c.tensors().keySet()), List.copyOf(back.tensors().keySet()), f.toString());
+            assertEquals(c.metadata(), back.metadata());
+            for (String name : c.tensors().keySet()) {
+                Tensor a = c.get(name);
+                Tensor b = back.get(name);
+                assertEquals(a.dtype(), b.dtype(), name);
+                assertArrayEquals(a.shape(), b.shape(), name);
+                assertArrayEquals(doubles(a), doubles(b), f.getFileName() + ":" + name);
+            }
+        }
     }
 
     @Test
