@@ -1,11 +1,21 @@
 package dev.sfd.random;
 
-/** A Philox stream: a fixed seed and a 64-bit block counter that advances with every draw (see docs/philox.md). */
+import dev.sfd.backend.Backend;
+import dev.sfd.backend.Backends;
+import dev.sfd.tensor.DType;
+import dev.sfd.tensor.Shapes;
+import dev.sfd.tensor.Tensor;
+
+/**
+ * A Philox stream position: a seed and a 64-bit block counter. Each draw of n elements takes the current
+ * counter and advances it by {@code ceil(n / 4)}, so consecutive draws never overlap and a run restored
+ * from {@link #state()} continues bit-identically. Not thread-safe: one stream per consumer.
+ */
 public final class RandomStream {
-    private final long seed;
+    private long seed;
     private long counter;
 
-    public RandomStream(long seed) { this(seed, 0); }
+    public RandomStream(long seed) { this(seed, 0L); }
 
     public RandomStream(long seed, long counter) {
         this.seed = seed;
@@ -14,27 +24,47 @@ public final class RandomStream {
 
     public long seed() { return seed; }
 
+    /** The counter the next draw will use. */
     public long counter() { return counter; }
 
-    /** Standard normal tensor on the current backend; advances the counter. */
-    public dev.sfd.tensor.Tensor normal(dev.sfd.tensor.DType dtype, int... shape) {
-        int n = dev.sfd.tensor.Shapes.numel(shape);
-        return dev.sfd.ops.Ops.randn(dev.sfd.backend.Backends.current(), dtype, seed, next(n), shape);
-    }
-
-    /** Uniform [0, 1) tensor on the current backend; advances the counter. */
-    public dev.sfd.tensor.Tensor uniform(dev.sfd.tensor.DType dtype, int... shape) {
-        int n = dev.sfd.tensor.Shapes.numel(shape);
-        return dev.sfd.ops.Ops.rand(dev.sfd.backend.Backends.current(), dtype, seed, next(n), shape);
-    }
-
-    /** Jumps to a saved counter (checkpoint resume). */
-    public void restore(long counter) { this.counter = counter; }
-
-    /** Returns the counter to use for a draw of n elements and advances past it by ceil(n / 4) blocks. */
+    /** Returns the counter to use for a draw of {@code n} elements and advances past it. */
     public long next(int n) {
+        if (n < 0) throw new IllegalArgumentException("RandomStream.next: negative element count " + n);
         long c = counter;
-        counter += (n + 3L) / 4;
+        counter += Philox.blocks(n);
         return c;
     }
+
+    /** {@code {seed, counter}} for a checkpoint; see {@link #restore}. */
+    public long[] state() { return new long[] {seed, counter}; }
+
+    /** Continues from a saved {@link #state()}. */
+    public void restore(long seed, long counter) {
+        this.seed = seed;
+        this.counter = counter;
+    }
+
+    /** Jumps to a saved counter of the same seed (checkpoint resume). */
+    public void restore(long counter) { this.counter = counter; }
+
+    /** Standard normal tensor on the current thread's backend. */
+    public Tensor normal(DType dtype, int... shape) { return normal(Backends.current(), dtype, shape); }
+
+    /** Uniform [0, 1) tensor on the current thread's backend. */
+    public Tensor uniform(DType dtype, int... shape) { return uniform(Backends.current(), dtype, shape); }
+
+    public Tensor normal(Backend backend, DType dtype, int... shape) {
+        Tensor t = Tensor.zeros(backend, dtype, shape);
+        backend.randomNormal(seed, next(Shapes.numel(shape)), t);
+        return t;
+    }
+
+    public Tensor uniform(Backend backend, DType dtype, int... shape) {
+        Tensor t = Tensor.zeros(backend, dtype, shape);
+        backend.randomUniform(seed, next(Shapes.numel(shape)), t);
+        return t;
+    }
+
+    @Override
+    public String toString() { return "RandomStream(seed=" + seed + ", counter=" + counter + ")"; }
 }
