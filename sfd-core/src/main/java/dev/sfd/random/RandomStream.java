@@ -44,6 +44,9 @@ public final class RandomStream {
         this.counter = counter;
     }
 
+    /** Jumps to a saved counter of the same seed (checkpoint resume). */
+    public void restore(long counter) { this.counter = counter; }
+
     /** Standard normal tensor on the current thread's backend. */
     public Tensor normal(DType dtype, int... shape) { return normal(Backends.current(), dtype, shape); }
 
