@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>Outputs are pre-filled with garbage (NaN on the backend under test, 12345 on the reference) so an
  * element a kernel forgets to write, or an output it accumulates into, fails the comparison.
  *
- * <p>Aliasing the ops layer relies on (tested in {@link #elementwiseKernelsAllowOutToAliasAnInput}):
- * {@code binary}, {@code binaryScalar} and {@code axpby} with the output equal to an input.
+ * <p>Aliasing (Backend's contract, relied on by ops, optimisers and gradient accumulation; tested in
+ * {@link #elementwiseKernelsAllowOutToAliasAnInput}): the elementwise kernels with the output equal to an input.
  */
 public abstract class BackendContractTest {
 
@@ -394,10 +394,17 @@ public abstract class BackendContractTest {
 
     @ParameterizedTest
     @EnumSource(DType.class)
-    @Covers({"binary", "binaryScalar", "axpby"})
+    @Covers({"unary", "unaryBackward", "binary", "binaryScalar", "axpby", "clamp"})
     void elementwiseKernelsAllowOutToAliasAnInput(DType dt) {
         int[] shape = {3, 43};
-        P a = randn(dt, shape), b = randn(dt, 1, 43), y = randn(dt, shape);
+        P a = randn(dt, shape), b = randn(dt, 1, 43), y = randn(dt, shape), g = randn(dt, shape), sy = out(dt, shape);
+        both((be, s) -> be.unary(UnaryOp.SIGMOID, s.of(a), s.of(sy)));
+        both((be, s) -> be.unaryBackward(UnaryOp.SIGMOID, s.of(a), s.of(sy), s.of(g), s.of(g)));   // gradIn == gradOut
+        assertClose("unaryBackward gradIn == gradOut", g, 1);
+        both((be, s) -> be.unary(UnaryOp.TANH, s.of(a), s.of(a)));
+        assertClose("unary out == x", a, 1);
+        both((be, s) -> be.clamp(s.of(a), -0.5, 0.5, s.of(a)));
+        assertClose("clamp out == x", a, 1);
         both((be, s) -> be.binary(BinaryOp.ADD, s.of(a), s.of(b), s.of(a)));          // Ops.expandTo
         assertClose("binary out == a", a, 1);
         both((be, s) -> be.binaryScalar(BinaryOp.ADD, s.of(a), 1.0, s.of(a)));        // Ops.geMask
