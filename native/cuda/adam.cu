@@ -7,13 +7,12 @@
 namespace sfd {
 namespace {
 
-#define GRID_STRIDE(i, n) for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
 // m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (m / bc1) / (sqrt(v / bc2) + eps)
 template <class T>
 SFD_KERNEL void adam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v, int64_t n, T lr, T b1, T b2, T eps, T wd,
                             T bc1, T bc2) {
-    GRID_STRIDE(i, n) {
+    SFD_GRID_STRIDE(i, n) {
         T gi = g[i];
         if (wd != (T)0) gi += wd * p[i];
         T mi = b1 * m[i] + ((T)1 - b1) * gi;
@@ -25,7 +24,7 @@ SFD_KERNEL void adam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __res
 }
 
 template <class T> SFD_KERNEL void ema_kernel(T* __restrict__ ema, const T* __restrict__ p, int64_t n, T beta) {
-    GRID_STRIDE(i, n) ema[i] = beta * ema[i] + ((T)1 - beta) * p[i];
+    SFD_GRID_STRIDE(i, n) ema[i] = beta * ema[i] + ((T)1 - beta) * p[i];
 }
 
 template <class T>

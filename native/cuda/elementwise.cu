@@ -53,7 +53,6 @@ SFD_DEVICE void offsets(const Strided& g, int64_t i, int64_t& oa, int64_t& ob) {
     }
 }
 
-#define GRID_STRIDE(i, n) for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
 // ------------------------------------------------------------------ unary
 template <class T> SFD_DEVICE T unary_op(int op, T x) {
@@ -118,35 +117,35 @@ template <class T> SFD_DEVICE T binary_op(int op, T a, T b) {
 }
 
 template <class T> SFD_KERNEL void fill_kernel(T* out, int64_t n, T v) {
-    GRID_STRIDE(i, n) out[i] = v;
+    SFD_GRID_STRIDE(i, n) out[i] = v;
 }
 template <class T> SFD_KERNEL void unary_fwd_kernel(int op, const T* __restrict__ x, T* __restrict__ y, int64_t n) {
-    GRID_STRIDE(i, n) y[i] = unary_op(op, x[i]);
+    SFD_GRID_STRIDE(i, n) y[i] = unary_op(op, x[i]);
 }
 template <class T>
 SFD_KERNEL void unary_bwd_kernel(int op, const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ gy, T* __restrict__ gx, int64_t n) {
-    GRID_STRIDE(i, n) gx[i] = unary_grad(op, x[i], y[i], gy[i]);
+    SFD_GRID_STRIDE(i, n) gx[i] = unary_grad(op, x[i], y[i], gy[i]);
 }
 // out may alias a or b (in-place ops): no __restrict__ here.
 template <class T> SFD_KERNEL void binary_kernel(int op, const T* a, const T* b, T* out, Strided g, int64_t n) {
-    GRID_STRIDE(i, n) {
+    SFD_GRID_STRIDE(i, n) {
         int64_t oa, ob;
         offsets(g, i, oa, ob);
         out[i] = binary_op(op, a[oa], b[ob]);
     }
 }
 template <class T> SFD_KERNEL void binary_scalar_kernel(int op, const T* x, T s, T* out, int64_t n) {
-    GRID_STRIDE(i, n) out[i] = binary_op(op, x[i], s);
+    SFD_GRID_STRIDE(i, n) out[i] = binary_op(op, x[i], s);
 }
 template <class T> SFD_KERNEL void axpby_kernel(T alpha, const T* x, T beta, const T* y, T* out, int64_t n) {
-    GRID_STRIDE(i, n) out[i] = alpha * x[i] + beta * y[i];
+    SFD_GRID_STRIDE(i, n) out[i] = alpha * x[i] + beta * y[i];
 }
 template <class T> SFD_KERNEL void clamp_kernel(const T* x, T lo, T hi, T* out, int64_t n) {
-    GRID_STRIDE(i, n) out[i] = jmin(jmax(x[i], lo), hi);
+    SFD_GRID_STRIDE(i, n) out[i] = jmin(jmax(x[i], lo), hi);
 }
 // sa = source strides, sb = destination strides
 template <class S, class D> SFD_KERNEL void copy_kernel(const S* src, D* dst, Strided g, int64_t n) {
-    GRID_STRIDE(i, n) {
+    SFD_GRID_STRIDE(i, n) {
         int64_t os, od;
         offsets(g, i, os, od);
         dst[od] = (D)src[os];

@@ -6,12 +6,11 @@
 namespace sfd {
 namespace {
 
-#define GRID_STRIDE(i, n) for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
 // y[p, 2h+a, 2w+b] = x[p, h, w]; thread per output element (coalesced writes).
 template <class T> SFD_KERNEL void up_fwd(const T* __restrict__ x, T* __restrict__ y, int64_t planes, int h, int w) {
     const int W2 = 2 * w, H2 = 2 * h;
-    GRID_STRIDE(i, planes * H2 * W2) {
+    SFD_GRID_STRIDE(i, planes * H2 * W2) {
         int64_t p = i / ((int64_t)H2 * W2);
         int r = (int)(i - p * H2 * W2), oy = r / W2, ox = r - oy * W2;
         y[i] = x[(p * h + (oy >> 1)) * w + (ox >> 1)];
@@ -20,7 +19,7 @@ template <class T> SFD_KERNEL void up_fwd(const T* __restrict__ x, T* __restrict
 // gx[p, h, w] = sum of the 2x2 block of gy; thread per input element.
 template <class T> SFD_KERNEL void up_bwd(const T* __restrict__ gy, T* __restrict__ gx, int64_t planes, int h, int w) {
     const int W2 = 2 * w;
-    GRID_STRIDE(i, planes * h * w) {
+    SFD_GRID_STRIDE(i, planes * h * w) {
         int64_t p = i / ((int64_t)h * w);
         int r = (int)(i - p * h * w), iy = r / w, ix = r - iy * w;
         const T* g = gy + (p * 2 * h + 2 * iy) * W2 + 2 * ix;
@@ -30,7 +29,7 @@ template <class T> SFD_KERNEL void up_bwd(const T* __restrict__ gy, T* __restric
 // y[p, h, w] = mean of the 2x2 block of x (x is [2h, 2w]); thread per output element.
 template <class T> SFD_KERNEL void pool_fwd(const T* __restrict__ x, T* __restrict__ y, int64_t planes, int h, int w) {
     const int W2 = 2 * w;
-    GRID_STRIDE(i, planes * h * w) {
+    SFD_GRID_STRIDE(i, planes * h * w) {
         int64_t p = i / ((int64_t)h * w);
         int r = (int)(i - p * h * w), oy = r / w, ox = r - oy * w;
         const T* s = x + (p * 2 * h + 2 * oy) * W2 + 2 * ox;
@@ -40,7 +39,7 @@ template <class T> SFD_KERNEL void pool_fwd(const T* __restrict__ x, T* __restri
 // gx[p, y, x] = gy[p, y/2, x/2] / 4; thread per element of gx.
 template <class T> SFD_KERNEL void pool_bwd(const T* __restrict__ gy, T* __restrict__ gx, int64_t planes, int h, int w) {
     const int W2 = 2 * w, H2 = 2 * h;
-    GRID_STRIDE(i, planes * H2 * W2) {
+    SFD_GRID_STRIDE(i, planes * H2 * W2) {
         int64_t p = i / ((int64_t)H2 * W2);
         int r = (int)(i - p * H2 * W2), iy = r / W2, ix = r - iy * W2;
         gx[i] = gy[(p * h + (iy >> 1)) * w + (ix >> 1)] * (T)0.25;

@@ -21,6 +21,42 @@
 #include <ucontext.h>
 #endif
 
+// ThreadSanitizer (thread mode): the emulator's own mutex would order every CUDA thread after every
+// other one and hide races. So its bookkeeping runs in "quiet" regions whose memory accesses and
+// synchronisation TSan ignores, and a barrier is modelled explicitly: each arriving thread releases a
+// per-barrier sync object, each leaving thread acquires it. Only barriers order kernel code, as on a GPU.
+#if defined(__SANITIZE_THREAD__)
+extern "C" {
+void AnnotateIgnoreSyncBegin(const char* f, int l);
+void AnnotateIgnoreSyncEnd(const char* f, int l);
+void AnnotateIgnoreReadsBegin(const char* f, int l);
+void AnnotateIgnoreReadsEnd(const char* f, int l);
+void AnnotateIgnoreWritesBegin(const char* f, int l);
+void AnnotateIgnoreWritesEnd(const char* f, int l);
+void __tsan_acquire(void* addr);
+void __tsan_release(void* addr);
+}
+struct TsanQuiet {
+    TsanQuiet() {
+        AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+        AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+        AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+    }
+    ~TsanQuiet() {
+        AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+        AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+        AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+    }
+};
+#define SFD_TSAN_QUIET TsanQuiet tsan_quiet_
+#define SFD_TSAN_RELEASE(p) __tsan_release((void*)(p))
+#define SFD_TSAN_ACQUIRE(p) __tsan_acquire((void*)(p))
+#else
+#define SFD_TSAN_QUIET
+#define SFD_TSAN_RELEASE(p) ((void)0)
+#define SFD_TSAN_ACQUIRE(p) ((void)0)
+#endif
+
 namespace sfd {
 namespace emu {
 
@@ -88,6 +124,7 @@ extern "C" void sfd_emu_trampoline();
 asm(R"(
     .text
     .globl sfd_emu_switch
+    .hidden sfd_emu_switch
     .type sfd_emu_switch, @function
 sfd_emu_switch:
     pushq %rbp
@@ -114,6 +151,7 @@ sfd_emu_switch:
     .size sfd_emu_switch, .-sfd_emu_switch
 
     .globl sfd_emu_trampoline
+    .hidden sfd_emu_trampoline
     .type sfd_emu_trampoline, @function
 sfd_emu_trampoline:
     movq %r12, %rdi
@@ -167,6 +205,7 @@ struct WarpState {
     int line = 0;
     unsigned long long gen = 0;
     uint64_t slots[32];
+    char tsan_sync[2];  // release/acquire targets of even and odd warp barriers
 };
 
 }  // namespace
@@ -186,6 +225,7 @@ struct BlockState {
     const char* bfile = nullptr;
     int bline = 0;
     unsigned long long gen = 0;
+    char tsan_sync[2];  // release/acquire targets of even and odd __syncthreads
     // shared memory
     SmemRegion statics[kMaxStatic];
     std::vector<unsigned char> static_buf[kMaxStatic];
@@ -301,7 +341,22 @@ void smem_out_of_bounds(const SmemRegion* r, long long index, size_t elem) {
                  r->file, r->line);
 }
 
+static void syncthreads_impl(const char* file, int line);
+
 void syncthreads(const char* file, int line) {
+    ThreadCtx* c = t_cur;
+    BlockState* b = c->block;
+    char* sync = &b->tsan_sync[c->barriers++ & 1];
+    (void)sync;
+    SFD_TSAN_RELEASE(sync);
+    {
+        SFD_TSAN_QUIET;
+        syncthreads_impl(file, line);
+    }
+    SFD_TSAN_ACQUIRE(sync);
+}
+
+static void syncthreads_impl(const char* file, int line) {
     ThreadCtx* c = t_cur;
     BlockState* b = c->block;
     std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
@@ -373,17 +428,25 @@ void warp_barrier(BlockState* b, ThreadCtx* c, std::unique_lock<std::mutex>& lk,
 void syncwarp(const char* file, int line, unsigned mask) {
     ThreadCtx* c = t_cur;
     BlockState* b = c->block;
-    std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
-    if (b->threads_mode) {
-        lk.lock();
-        if (b->failed) throw Abort{};
+    char* sync = &b->warps[c->linear >> 5].tsan_sync[c->warp_barriers++ & 1];
+    (void)sync;
+    SFD_TSAN_RELEASE(sync);
+    {
+        SFD_TSAN_QUIET;
+        std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
+        if (b->threads_mode) {
+            lk.lock();
+            if (b->failed) throw Abort{};
+        }
+        warp_barrier(b, c, lk, mask, file, line);
     }
-    warp_barrier(b, c, lk, mask, file, line);
+    SFD_TSAN_ACQUIRE(sync);
 }
 
 uint64_t shfl_raw(unsigned mask, uint64_t bits, ShflKind kind, int arg, int width) {
     ThreadCtx* c = t_cur;
     BlockState* b = c->block;
+    SFD_TSAN_QUIET;  // the exchange slots are emulator state; shuffles move values, not memory
     std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
     if (b->threads_mode) {
         lk.lock();
@@ -410,6 +473,7 @@ uint64_t shfl_raw(unsigned mask, uint64_t bits, ShflKind kind, int arg, int widt
 }
 
 const SmemRegion* static_shared_region(size_t bytes, size_t align, const char* name, const char* file, int line) {
+    SFD_TSAN_QUIET;
     ThreadCtx* c = t_cur;
     BlockState* b = c->block;
     std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
@@ -438,6 +502,7 @@ const SmemRegion* static_shared_region(size_t bytes, size_t align, const char* n
 }
 
 const SmemRegion* dynamic_shared_region(const char* name, const char* file, int line) {
+    SFD_TSAN_QUIET;
     BlockState* b = t_cur->block;
     std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
     if (b->threads_mode) lk.lock();
@@ -495,15 +560,18 @@ void run_body(BlockState* b, ThreadCtx* c) {
     try {
         b->body.call(b->body.self);
     } catch (Fault& f) {
+        SFD_TSAN_QUIET;
         std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
         if (b->threads_mode) lk.lock();
         fail_locked(b, f.msg);
     } catch (Abort&) {
     } catch (std::exception& e) {
+        SFD_TSAN_QUIET;
         std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
         if (b->threads_mode) lk.lock();
         fail_locked(b, thread_name(c) + ": exception: " + e.what());
     }
+    SFD_TSAN_QUIET;
     std::unique_lock<std::mutex> lk(b->mu, std::defer_lock);
     if (b->threads_mode) lk.lock();
     on_thread_exit(b, c);
@@ -552,6 +620,7 @@ void reset_block(BlockState* b, const char* kernel, dim3 grid, dim3 block, size_
         c.block = b;
         c.linear = t;
         c.static_cursor = 0;
+        c.barriers = c.warp_barriers = 0;
     }
 }
 

@@ -86,6 +86,7 @@ struct ThreadCtx {
     BlockState* block;
     int linear;         // linear thread index in the block
     int static_cursor;  // index of the next SFD_SHARED declaration this thread reaches
+    unsigned long long barriers, warp_barriers;  // passed so far (ThreadSanitizer bookkeeping)
 };
 ThreadCtx* current();
 

@@ -82,6 +82,10 @@ template <class T, class Op> SFD_DEVICE T block_reduce(T v, SFD_SMEM(T) scratch,
 }
 
 // ------------------------------------------------------------------ launch geometry
+// Grid-stride loop over [0, n) with 64-bit indices (memory-bound elementwise kernels).
+#define SFD_GRID_STRIDE(i, n) \
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
+
 constexpr int kThreads = 256;
 inline unsigned grid_for(int64_t n, int threads = kThreads, int64_t maxBlocks = 65535) {
     int64_t b = (n + threads - 1) / threads;
