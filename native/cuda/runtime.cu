@@ -39,7 +39,7 @@ static int check(cudaError_t e, const char* fn, const char* call) {
 #else
     set_error("%s: %s failed: %s (%s)", fn, call, cudaGetErrorString(e), cudaGetErrorName(e));
 #endif
-    cudaGetLastError();  // clear the sticky-free error so the next call starts clean
+    cudaGetLastError();  // clear a non-sticky error so the next call starts clean
     return (int)e;
 }
 
