@@ -17,6 +17,9 @@ import dev.sfd.tensor.Tensor;
  *   <li>Outputs are preallocated by the caller with the documented shape and are fully overwritten
  *       (never accumulated into) unless the method says "accumulates".</li>
  *   <li>Shapes are already checked by the ops layer; a backend may assume they are consistent.</li>
+ *   <li>Elementwise methods ({@code unary}, {@code unaryBackward}, {@code binary}, {@code binaryScalar},
+ *       {@code axpby}, {@code clamp}) allow the output to be the same tensor as an input (in-place use by
+ *       optimisers and gradient clipping).</li>
  * </ul>
  * Layout conventions: images NCHW; conv weights [Cout, Cin, K, K]; matrices row major.
  */

@@ -3,21 +3,34 @@ package dev.sfd.tensor;
 import dev.sfd.backend.Backend;
 import dev.sfd.backend.Backends;
 
-/** Heap storage: exactly one of {@link #f} (FLOAT32) or {@link #d} (FLOAT64) is non-null. */
+/**
+ * Heap storage: exactly one of {@link #f} (FLOAT32) or {@link #d} (FLOAT64) is non-null. It belongs to the
+ * heap backend that allocated it (the reference "cpu-scalar" or the fast "cpu"), so ops on its tensors
+ * dispatch to that backend; storage made without an owner belongs to {@link Backends#cpu()}.
+ */
 public final class CpuStorage extends Storage {
     public final float[] f;
     public final double[] d;
+    private final Backend owner;
 
-    public CpuStorage(float[] f) {
+    public CpuStorage(float[] f) { this(f, null); }
+
+    public CpuStorage(double[] d) { this(d, null); }
+
+    /** Wraps {@code f}; {@code owner} null means {@link Backends#cpu()}. */
+    public CpuStorage(float[] f, Backend owner) {
         super(DType.FLOAT32, f.length);
         this.f = f;
         this.d = null;
+        this.owner = owner;
     }
 
-    public CpuStorage(double[] d) {
+    /** Wraps {@code d}; {@code owner} null means {@link Backends#cpu()}. */
+    public CpuStorage(double[] d, Backend owner) {
         super(DType.FLOAT64, d.length);
         this.f = null;
         this.d = d;
+        this.owner = owner;
     }
 
     public static CpuStorage allocate(DType dtype, int n) {
@@ -25,5 +38,5 @@ public final class CpuStorage extends Storage {
     }
 
     @Override
-    public Backend backend() { return Backends.cpu(); }
+    public Backend backend() { return owner != null ? owner : Backends.cpu(); }
 }

@@ -159,7 +159,10 @@ public final class Tensor {
     /** Adds to the leaf gradient (called by the engine). */
     public void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = g.isDense() && g.storage != storage ? g : Ops.contiguousCopy(g);
+            // Always a fresh copy: the incoming tensor may also reach another leaf (add's backward hands one
+            // gradient to both inputs) or be the caller's backward(gradient) seed, and later accumulation
+            // writes into grad in place.
+            grad = Ops.contiguousCopy(g.detach());
         } else {
             try (var s = Grad.disabled()) {
                 backend().axpby(1.0, grad, 1.0, g.dense(), grad);
@@ -257,7 +260,7 @@ public final class Tensor {
 
     /** Checks that another tensor has the same dtype and backend (for ops). */
     public void requireCompatible(String op, Tensor o) {
-        if (o.dtype() != dtype()) throw new DTypeException(op + ": dtype mismatch " + dtype() + " vs " + o.dtype());
+        if (o.dtype() != dtype()) throw new DTypeException(op + ": dtype mismatch " + dtype() + Shapes.str(shape) + " vs " + o.dtype() + Shapes.str(o.shape));
         if (o.backend() != backend()) throw new SfdException(op + ": tensors live on different backends (" + backend().name() + " vs " + o.backend().name() + ")");
     }
 

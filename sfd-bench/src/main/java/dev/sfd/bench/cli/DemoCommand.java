@@ -1,0 +1,84 @@
+package dev.sfd.bench.cli;
+
+import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.diffusion.Sampler;
+import dev.sfd.io.Json;
+import dev.sfd.models.Evaluator;
+import dev.sfd.models.Models;
+import dev.sfd.models.data.FashionMnist;
+import dev.sfd.tensor.Tensor;
+import dev.sfd.unlearn.ForgetPlan;
+import dev.sfd.unlearn.OneStepGenerator;
+import dev.sfd.unlearn.SfdConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The main job: forget one class of the shipped Fashion-MNIST teacher without any data. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Forget a class of the shipped Fashion-MNIST teacher, data-free, into a one-step generator. Writes "
+                + "OUT/generator.safetensors, OUT/before.png (teacher), OUT/after.png (generator), OUT/curves.png and OUT/report.json.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--out", defaultValue = "runs/demo") Path out;
+    @Option(names = "--forget", defaultValue = "0", description = "class to forget (default 0, T-shirt/top)") int forget;
+    @Option(names = "--override", defaultValue = "1", description = "class that overrides it (default 1, Trouser)") int override;
+    @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--eval-samples", defaultValue = "1000", description = "generated images of the forgotten label for UA") int evalSamples;
+    @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class") int evalPerClass;
+    @Option(names = "--teacher-per-class", defaultValue = "100", description = "Heun-18 teacher samples per class for the teacher figures") int teacherPerClass;
+    @Mixin SfdOptions opts;
+
+    @Override
+    public Integer call() throws IOException {
+        ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
+        EdmPrecond teacher = Models.teacher();
+        ForgetRunner.requireClassIds(teacher, plan);
+        Output.requireWritable(out);
+        long t0 = System.nanoTime();
+        Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());
+        SfdConfig cfg = opts.config();
+
+        System.err.println("demo: teacher samples (Heun, 18 steps) for before.png and the teacher figures ...");
+        Tensor teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242);
+        Map<String, Object> teacherFigures = TeacherFigures.of(ev, teacherImages, teacherPerClass, plan);
+        SampleCommand.grid(out.resolve("before.png"), teacherImages, teacherPerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
+
+        ForgetRunner runner = new ForgetRunner(teacher, plan, cfg, ev, out, opts.evalEvery, 40);
+        long tSfd = System.nanoTime();
+        OneStepGenerator g = runner.run(resume);
+        double sfdSeconds = (System.nanoTime() - tSfd) / 1e9;
+        g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
+
+        Tensor after = Evaluator.sampleGenerator(g, 12, 4242)[0];
+        SampleCommand.grid(out.resolve("after.png"), after, 12, teacher.labelDim(), "after forgetting " + plan + " (one-step generator, 1 network call)");
+        runner.writeCurves(out.resolve("curves.png"));
+
+        Map<String, Object> gen = ForgetRunner.judge(g, plan, ev, evalSamples, evalPerClass, 9_000);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("forget", forget);
+        report.put("override", override);
+        report.put("iterations", cfg.iterations());
+        report.put("seconds", (System.nanoTime() - t0) / 1e9);
+        report.put("sfd_seconds", sfdSeconds);
+        report.put("ua", gen.get("ua"));
+        report.put("as_override", gen.get("as_override"));
+        report.put("remain_accuracy", gen.get("remain_accuracy"));
+        report.put("fd_remain", gen.get("fd_remain"));
+        report.put("teacher", teacherFigures);
+        report.put("generator", gen);
+        report.put("config", cfg.toMap());
+        report.put("network_calls_per_image", Map.of("generator", 1, "teacher", Sampler.heun(18).nfe()));
+        Json.write(out.resolve("report.json"), report);
+        System.out.printf("demo: forgot class %d (%s) -> %d (%s) in %.0f s: UA %.3f, as override %.3f, remaining accuracy %.3f (teacher %.3f), "
+                        + "FD remaining %.2f (teacher %.2f). Files in %s%n",
+                forget, FashionMnist.CLASS_NAMES.get(forget), override, FashionMnist.CLASS_NAMES.get(override), sfdSeconds,
+                gen.get("ua"), gen.get("as_override"), gen.get("remain_accuracy"), teacherFigures.get("remain_accuracy"),
+                gen.get("fd_remain"), teacherFigures.get("fd_remain"), out);
+        return 0;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.sfd.bench.cli;
+
+import dev.sfd.SfdException;
+import dev.sfd.diffusion.ScoreNetwork;
+import dev.sfd.io.Json;
+import dev.sfd.models.Evaluator;
+import dev.sfd.ops.Ops;
+import dev.sfd.tensor.Tensor;
+import dev.sfd.unlearn.ForgetPlan;
+import dev.sfd.unlearn.OneStepGenerator;
+import dev.sfd.unlearn.ScoreForgettingDistillation;
+import dev.sfd.unlearn.SfdConfig;
+import dev.sfd.unlearn.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Runs SFD for the demo and forget commands: progress bar, periodic evaluation of the generator (UA, override
+ * share, remaining-class accuracy), resumable checkpoints, and the output files (generator, grids, curves,
+ * report).
+ */
+final class ForgetRunner {
+    private final ScoreNetwork teacher;
+    private final ForgetPlan plan;
+    private final SfdConfig cfg;
+    private final Evaluator evaluator;
+    private final Path out;
+    private final int evalEvery;
+    private final int evalPerClass;
+    private final List<Double> lossSteps = new ArrayList<>();
+    private final Map<String, List<Double>> losses = new LinkedHashMap<>();
+    private final List<Double> evalSteps = new ArrayList<>();
+    private final Map<String, List<Double>> evals = new LinkedHashMap<>();
+
+    ForgetRunner(ScoreNetwork teacher, ForgetPlan plan, SfdConfig cfg, Evaluator evaluator, Path out, int evalEvery, int evalPerClass) {
+        this.teacher = teacher;
+        this.plan = plan;
+        this.cfg = cfg;
+        this.evaluator = evaluator;
+        this.out = out;
+        this.evalEvery = evalEvery;
+        this.evalPerClass = evalPerClass;
+    }
+
+    /** Figures of a generator for this plan, from {@code perForget} forget-label and {@code perRemain} per remaining class samples. */
+    static Map<String, Object> judge(OneStepGenerator g, ForgetPlan plan, Evaluator ev, int perForget, int perRemain, long seed) {
+        int classes = g.numClasses();
+        int[] forget = plan.forgetClasses();
+        int[] remain = plan.remainClasses(classes);
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Map<String, Object>> perForgetClass = new ArrayList<>();
+        double uaSum = 0, ovSum = 0;
+        for (int f : forget) {
+            int[] labels = new int[perForget];
+            java.util.Arrays.fill(labels, f);
+            Tensor imgs = sampleBatched(g, labels, seed + f * 100_003L);
+            int[] pred = ev.classifier().predict(imgs, 128);
+            double ua = dev.sfd.eval.Metrics.unlearningAccuracy(pred, f);
+            double ov = dev.sfd.eval.Metrics.share(pred, plan.overrideOf(f));
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("forget", f);
+            e.put("override", plan.overrideOf(f));
+            e.put("ua", ua);
+            e.put("as_override", ov);
+            e.put("histogram", dev.sfd.eval.Metrics.histogram(pred, classes));
+            perForgetClass.add(e);
+            uaSum += ua;
+            ovSum += ov;
+        }
+        int[] labels = new int[remain.length * perRemain];
+        for (int i = 0; i < labels.length; i++) labels[i] = remain[i / perRemain];
+        Evaluator.Result r = ev.judge(sampleBatched(g, labels, seed + 7), labels);
+        double acc = 0, fd = 0;
+        for (int c : remain) {
+            acc += r.perClassAccuracy()[c];
+            fd += r.perClassFd()[c];
+        }
+        m.put("ua", forget.length == 0 ? Double.NaN : uaSum / forget.length);
+        m.put("as_override", forget.length == 0 ? Double.NaN : ovSum / forget.length);
+        m.put("remain_accuracy", acc / remain.length);
+        m.put("fd_remain", fd / remain.length);
+        m.put("per_forget_class", perForgetClass);
+        m.put("remain", Reports.perClass(r, classes));
+        return m;
+    }
+
+    static Tensor sampleBatched(OneStepGenerator g, int[] labels, long seed) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int s = 0; s < labels.length; s += 128) {
+            parts.add(g.sample(java.util.Arrays.copyOfRange(labels, s, Math.min(labels.length, s + 128)), seed + s));
+        }
+        return Ops.concat(0, parts.toArray(new Tensor[0]));
+    }
+
+    /** Runs (or resumes) SFD to the end and returns the generator. */
+    OneStepGenerator run(boolean resume) throws IOException {
+        Path ckpt = out.resolve("checkpoint.safetensors");
+        try (var sfd = new ScoreForgettingDistillation(teacher, plan, cfg)) {
+            if (resume) {
+                sfd.resume(ckpt);
+                System.err.println("resumed from " + ckpt + " at step " + sfd.step());
+            }
+            try (Progress p = new Progress("sfd " + plan, cfg.iterations(), sfd.step(), "gen_forget", "gen_remain", "ua", "as_override")) {
+                sfd.addListener(new TrainingListener() {
+                    @Override
+                    public void onStep(long step, long total, Map<String, Double> f) {
+                        lossSteps.add((double) step);
+                        f.forEach((k, v) -> { if (!k.equals("seconds")) losses.computeIfAbsent(k, x -> new ArrayList<>()).add(v); });
+                        Map<String, Double> shown = new LinkedHashMap<>(f);
+                        if (!evals.isEmpty()) evals.forEach((k, v) -> shown.put(k, v.get(v.size() - 1)));
+                        p.onStep(step, total, shown);
+                        if (evalEvery > 0 && !plan.isEmpty() && (step % evalEvery == 0 || step == 1)) evaluate(sfd, step);
+                    }
+                });
+                sfd.run(ckpt);
+            }
+            return sfd.generator();
+        }
+    }
+
+    private void evaluate(ScoreForgettingDistillation sfd, long step) {
+        Map<String, Object> m = judgeQuick(sfd.generator());
+        evalSteps.add((double) step);
+        for (String k : new String[] {"ua", "as_override", "remain_accuracy"}) {
+            evals.computeIfAbsent(k, x -> new ArrayList<>()).add((Double) m.get(k));
+        }
+    }
+
+    private Map<String, Object> judgeQuick(OneStepGenerator g) {
+        int classes = g.numClasses();
+        int[] forget = plan.forgetClasses();
+        int[] remain = plan.remainClasses(classes);
+        int[] fl = new int[evalPerClass * forget.length];
+        for (int i = 0; i < fl.length; i++) fl[i] = forget[i / evalPerClass];
+        int[] rl = new int[evalPerClass * remain.length];
+        for (int i = 0; i < rl.length; i++) rl[i] = remain[i / evalPerClass];
+        int[] fp = evaluator.classifier().predict(sampleBatched(g, fl, 555), 128);
+        int[] rp = evaluator.classifier().predict(sampleBatched(g, rl, 556), 128);
+        int notForgotten = 0, asOverride = 0;
+        for (int i = 0; i < fl.length; i++) {
+            if (fp[i] != fl[i]) notForgotten++;
+            if (fp[i] == plan.overrideOf(fl[i])) asOverride++;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ua", notForgotten / (double) fl.length);
+        m.put("as_override", asOverride / (double) fl.length);
+        m.put("remain_accuracy", dev.sfd.eval.Metrics.accuracy(rp, rl));
+        return m;
+    }
+
+    /** Losses (left axis) and evaluation figures (right axis) over iterations. */
+    void writeCurves(Path png) throws IOException {
+        if (lossSteps.isEmpty()) return;
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("SFD " + plan + ": losses and forgetting").xAxisTitle("iteration").build();
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.setYAxisGroupTitle(0, "loss (moving average)");
+        chart.setYAxisGroupTitle(1, "share of samples");
+        for (Map.Entry<String, List<Double>> e : losses.entrySet()) {
+            List<Double> y = Plots.movingAverage(e.getValue(), Math.max(1, e.getValue().size() / 40));
+            chart.addSeries(e.getKey(), lossSteps.subList(lossSteps.size() - y.size(), lossSteps.size()), y).setMarker(SeriesMarkers.NONE).setYAxisGroup(0);
+        }
+        for (Map.Entry<String, List<Double>> e : evals.entrySet()) {
+            chart.addSeries(e.getKey(), evalSteps, e.getValue()).setYAxisGroup(1);
+        }
+        String name = png.toString();
+        BitmapEncoder.saveBitmap(chart, name.substring(0, name.length() - 4), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    static void requireClassIds(ScoreNetwork teacher, ForgetPlan plan) {
+        if (teacher.labelDim() <= 0) throw new SfdException("the teacher is not class-conditional (label_dim 0); SFD forgets classes");
+        plan.validate(teacher.labelDim());
+    }
+
+    static void writeReport(Path file, Map<String, Object> report) { Json.write(file, report); }
+
+    static boolean exists(Path p) { return Files.exists(p); }
+}

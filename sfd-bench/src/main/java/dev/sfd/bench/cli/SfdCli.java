@@ -1,0 +1,39 @@
+package dev.sfd.bench.cli;
+
+import dev.sfd.SfdException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sfd} command line. Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
+@Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
+        description = "Score Forgetting Distillation for the JVM: data-free class forgetting into a one-step generator.",
+        subcommands = {
+            DemoCommand.class, ForgetCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class
+        })
+public final class SfdCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'sfd --help')"); }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new SfdCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof SfdException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("sfd: error: " + ex.getMessage());
+                if (Boolean.getBoolean("sfd.debug")) ex.printStackTrace(cmd.getErr());
+                return 1;
+            }
+            throw ex;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("sfd: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    public static void main(String[] args) { System.exit(execute(args)); }
+}

@@ -1,0 +1,249 @@
+package dev.sfd.unlearn;
+
+import dev.sfd.SfdException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every knob of Score Forgetting Distillation, immutable; each {@code withX}-style method returns a modified copy.
+ * {@link #paperEdm()} holds the paper's EDM/CIFAR-10 settings (SPEC-SFD 15.3); {@link #defaults()} the
+ * measured CPU recipe for the small Fashion-MNIST teacher (SPEC-SFD 16 and 18). The trainable copies run
+ * without dropout and label dropout (the CPU recipe's choice, SPEC-SFD Q1).
+ */
+public final class SfdConfig implements Cloneable {
+    /** Gradient clipping applied before each Adam step. */
+    public enum Clip { NONE, VALUE, NORM }
+
+    /** EMA of the generator: EDM half-life rule, a fixed per-step decay, or none. */
+    public enum EmaMode { HALF_LIFE, FIXED, NONE }
+
+    private long iterations = 400;
+    private int batchRemain = 8;
+    private int batchForget = 8;
+    private double lrGenerator = 5e-5;
+    private double lrFake = 5e-5;
+    private double alpha = 1.2;
+    private double sigmaInit = 2.5;
+    private double lambdaRemain = 1.0;
+    private double lambdaForget = 0.1;
+    private double lambdaFakeRemain = 1.0;
+    private double lambdaFakeForget = 0.1;
+    private double generatorTMax = 0.8;
+    private double sigmaMin = 0.002;
+    private double sigmaMax = 80;
+    private double rho = 7;
+    private double fakePMean = -1.2;
+    private double fakePStd = 1.2;
+    private double beta1 = 0.0;
+    private double beta2 = 0.999;
+    private double adamEps = 1e-8;
+    private Clip clip = Clip.NONE;
+    private double clipValue = 1.0;
+    private boolean sanitize = true;
+    private double generatorLossScale = 1.0;
+    private EmaMode emaMode = EmaMode.HALF_LIFE;
+    private double emaHalfLifeImages = 500_000;
+    private double emaRampup = 0.05;
+    private double emaDecay = 0.9999;
+    private double guidanceTrainFake = 1.0;
+    private double guidanceEvalFake = 1.0;
+    private double guidanceTeacher = 1.0;
+    private long seed = 7;
+    private long checkpointEvery = 50;
+
+    private SfdConfig() {}
+
+    /** The CPU recipe measured in SPEC-SFD section 18: 8+8 batch, lr 5e-5, forget weights 0.1, 400 iterations. */
+    public static SfdConfig defaults() { return new SfdConfig(); }
+
+    /** The paper's EDM backbone settings (CIFAR-10, SPEC-SFD 15.3): 256 per update, lr 1e-5, weights 0.01, loss scale 100. */
+    public static SfdConfig paperEdm() {
+        SfdConfig c = new SfdConfig();
+        c.iterations = 80_000;
+        c.batchRemain = 128;
+        c.batchForget = 128;
+        c.lrGenerator = 1e-5;
+        c.lrFake = 1e-5;
+        c.lambdaForget = 0.01;
+        c.lambdaFakeForget = 0.01;
+        c.generatorLossScale = 100;
+        return c;
+    }
+
+    private SfdConfig copy() {
+        try {
+            return (SfdConfig) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void positive(String name, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) throw new SfdException("SfdConfig: " + name + " must be positive and finite, got " + v);
+    }
+
+    private static void nonNegative(String name, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) throw new SfdException("SfdConfig: " + name + " must be >= 0 and finite, got " + v);
+    }
+
+    public SfdConfig iterations(long n) { positive("iterations", n); SfdConfig c = copy(); c.iterations = n; return c; }
+
+    /** Remain and forget batch sizes per update (the paper uses equal sizes). */
+    public SfdConfig batch(int remain, int forget) {
+        positive("remain batch", remain);
+        nonNegative("forget batch", forget);
+        SfdConfig c = copy(); c.batchRemain = remain; c.batchForget = forget; return c;
+    }
+
+    public SfdConfig learningRates(double generator, double fake) {
+        positive("generator lr", generator);
+        positive("fake lr", fake);
+        SfdConfig c = copy(); c.lrGenerator = generator; c.lrFake = fake; return c;
+    }
+
+    public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
+
+    public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
+
+    /** Generator-loss weights lambda_r, lambda_f (SPEC-SFD section 6). */
+    public SfdConfig generatorWeights(double remain, double forget) {
+        nonNegative("lambda_r", remain);
+        nonNegative("lambda_f", forget);
+        SfdConfig c = copy(); c.lambdaRemain = remain; c.lambdaForget = forget; return c;
+    }
+
+    /** Fake-score-loss weights lambda'_r, lambda'_f (SPEC-SFD section 5). */
+    public SfdConfig fakeWeights(double remain, double forget) {
+        nonNegative("lambda'_r", remain);
+        nonNegative("lambda'_f", forget);
+        SfdConfig c = copy(); c.lambdaFakeRemain = remain; c.lambdaFakeForget = forget; return c;
+    }
+
+    /** Sets lambda_f and lambda'_f together. */
+    public SfdConfig forgetWeight(double w) { return generatorWeights(lambdaRemain, w).fakeWeights(lambdaFakeRemain, w); }
+
+    /** Upper end of u ~ U(0, tMax) in the generator-loss noise rule (0.8 for EDM). */
+    public SfdConfig generatorTMax(double t) {
+        if (!(t > 0 && t <= 1)) throw new SfdException("SfdConfig: generatorTMax must be in (0, 1], got " + t);
+        SfdConfig c = copy(); c.generatorTMax = t; return c;
+    }
+
+    public SfdConfig adam(double beta1, double beta2, double eps) {
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) throw new SfdException("SfdConfig: Adam betas must be in [0, 1)");
+        positive("adam eps", eps);
+        SfdConfig c = copy(); c.beta1 = beta1; c.beta2 = beta2; c.adamEps = eps; return c;
+    }
+
+    public SfdConfig clip(Clip mode, double value) {
+        if (mode != Clip.NONE) positive("clip value", value);
+        SfdConfig c = copy(); c.clip = mode; c.clipValue = value; return c;
+    }
+
+    public SfdConfig sanitize(boolean on) { SfdConfig c = copy(); c.sanitize = on; return c; }
+
+    public SfdConfig generatorLossScale(double s) { positive("generatorLossScale", s); SfdConfig c = copy(); c.generatorLossScale = s; return c; }
+
+    public SfdConfig emaHalfLife(double images, double rampup) {
+        positive("EMA half-life", images);
+        nonNegative("EMA ramp-up", rampup);
+        SfdConfig c = copy(); c.emaMode = EmaMode.HALF_LIFE; c.emaHalfLifeImages = images; c.emaRampup = rampup; return c;
+    }
+
+    public SfdConfig emaFixed(double decay) {
+        if (!(decay >= 0 && decay < 1)) throw new SfdException("SfdConfig: EMA decay must be in [0, 1), got " + decay);
+        SfdConfig c = copy(); c.emaMode = EmaMode.FIXED; c.emaDecay = decay; return c;
+    }
+
+    public SfdConfig emaOff() { SfdConfig c = copy(); c.emaMode = EmaMode.NONE; return c; }
+
+    /** Classifier-free guidance weights per role (w = 1: unguided); needs a teacher trained with label dropout. */
+    public SfdConfig guidance(double trainFake, double evalFake, double teacher) {
+        nonNegative("guidance", trainFake);
+        nonNegative("guidance", evalFake);
+        nonNegative("guidance", teacher);
+        SfdConfig c = copy(); c.guidanceTrainFake = trainFake; c.guidanceEvalFake = evalFake; c.guidanceTeacher = teacher; return c;
+    }
+
+    public SfdConfig seed(long s) { SfdConfig c = copy(); c.seed = s; return c; }
+
+    public SfdConfig checkpointEvery(long n) { positive("checkpointEvery", n); SfdConfig c = copy(); c.checkpointEvery = n; return c; }
+
+    public long iterations() { return iterations; }
+    public int batchRemain() { return batchRemain; }
+    public int batchForget() { return batchForget; }
+    public double lrGenerator() { return lrGenerator; }
+    public double lrFake() { return lrFake; }
+    public double alpha() { return alpha; }
+    public double sigmaInit() { return sigmaInit; }
+    public double lambdaRemain() { return lambdaRemain; }
+    public double lambdaForget() { return lambdaForget; }
+    public double lambdaFakeRemain() { return lambdaFakeRemain; }
+    public double lambdaFakeForget() { return lambdaFakeForget; }
+    public double generatorTMax() { return generatorTMax; }
+    public double sigmaMin() { return sigmaMin; }
+    public double sigmaMax() { return sigmaMax; }
+    public double rho() { return rho; }
+    public double fakePMean() { return fakePMean; }
+    public double fakePStd() { return fakePStd; }
+    public double beta1() { return beta1; }
+    public double beta2() { return beta2; }
+    public double adamEps() { return adamEps; }
+    public Clip clip() { return clip; }
+    public double clipValue() { return clipValue; }
+    public boolean sanitize() { return sanitize; }
+    public double generatorLossScale() { return generatorLossScale; }
+    public EmaMode emaMode() { return emaMode; }
+    public double emaHalfLifeImages() { return emaHalfLifeImages; }
+    public double emaRampup() { return emaRampup; }
+    public double emaDecay() { return emaDecay; }
+    public double guidanceTrainFake() { return guidanceTrainFake; }
+    public double guidanceEvalFake() { return guidanceEvalFake; }
+    public double guidanceTeacher() { return guidanceTeacher; }
+    public long seed() { return seed; }
+    public long checkpointEvery() { return checkpointEvery; }
+
+    /** All values by name (reports, checkpoints). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iterations", iterations);
+        m.put("batch_remain", batchRemain);
+        m.put("batch_forget", batchForget);
+        m.put("lr_generator", lrGenerator);
+        m.put("lr_fake", lrFake);
+        m.put("alpha", alpha);
+        m.put("sigma_init", sigmaInit);
+        m.put("lambda_r", lambdaRemain);
+        m.put("lambda_f", lambdaForget);
+        m.put("lambda_fake_r", lambdaFakeRemain);
+        m.put("lambda_fake_f", lambdaFakeForget);
+        m.put("generator_t_max", generatorTMax);
+        m.put("fake_p_mean", fakePMean);
+        m.put("fake_p_std", fakePStd);
+        m.put("adam_beta1", beta1);
+        m.put("adam_beta2", beta2);
+        m.put("adam_eps", adamEps);
+        m.put("clip", clip.name());
+        m.put("clip_value", clipValue);
+        m.put("sanitize", sanitize);
+        m.put("generator_loss_scale", generatorLossScale);
+        m.put("ema", emaMode.name());
+        m.put("ema_half_life_images", emaHalfLifeImages);
+        m.put("ema_rampup", emaRampup);
+        m.put("ema_decay", emaDecay);
+        m.put("guidance_train_fake", guidanceTrainFake);
+        m.put("guidance_eval_fake", guidanceEvalFake);
+        m.put("guidance_teacher", guidanceTeacher);
+        m.put("seed", seed);
+        m.put("checkpoint_every", checkpointEvery);
+        return m;
+    }
+
+    @Override
+    public String toString() { return "SfdConfig" + toMap(); }
+
+    @Override
+    public boolean equals(Object o) { return o instanceof SfdConfig c && c.toMap().equals(toMap()); }
+
+    @Override
+    public int hashCode() { return toMap().hashCode(); }
+}

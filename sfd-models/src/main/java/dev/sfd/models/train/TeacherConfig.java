@@ -1,0 +1,29 @@
+package dev.sfd.models.train;
+
+import dev.sfd.SfdException;
+
+/**
+ * Hyper-parameters of EDM teacher training (SPEC-EDM section 2; CPU recipe SPEC-SFD section 16).
+ *
+ * @param iterations     total optimiser steps
+ * @param batch          images per step
+ * @param lr             Adam learning rate after warm-up
+ * @param warmupImages   linear learning-rate ramp over this many images (0 = none)
+ * @param emaHalfLifeImages EMA half-life in images
+ * @param emaRampup      EMA ramp-up ratio (half-life = min(halfLife, imagesSeen * ratio)); 0 disables
+ * @param seed           seed of the Philox stream (batches, sigma, noise, dropout)
+ * @param checkpointEvery steps between checkpoints
+ */
+public record TeacherConfig(long iterations, int batch, double lr, long warmupImages, double emaHalfLifeImages,
+                            double emaRampup, long seed, long checkpointEvery) {
+    public TeacherConfig {
+        if (iterations <= 0 || batch <= 0 || lr <= 0 || checkpointEvery <= 0) {
+            throw new SfdException("TeacherConfig: iterations, batch, lr and checkpointEvery must be positive");
+        }
+    }
+
+    /** The CPU recipe: batch 64, lr 1e-3 with a 5% warm-up, EMA half-life 100k images with ramp-up 0.05. */
+    public static TeacherConfig cpuRecipe(long iterations) {
+        return new TeacherConfig(iterations, 64, 1e-3, Math.max(1, iterations * 64 / 20), 100_000, 0.05, 1, 200);
+    }
+}
