@@ -1,5 +1,7 @@
 package dev.sfd.backend.cpu;
 
+import dev.sfd.backend.BinaryOp;
+import dev.sfd.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -7,7 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API versions of the {@link CpuKernels}; only loaded (reflectively, by {@link VectorSupport}) when the
  * module is present. Vectors stay in local variables and the species is a static final constant so C2
- * keeps them in registers (anything else boxes and runs 10-100x slower).
+ * keeps them in registers (anything else boxes and runs 10-100x slower). Each loop covers
+ * {@code S.loopBound(n)} elements and hands the tail to the plain-Java kernel. Ops whose Java semantics a
+ * vector instruction does not reproduce exactly (MAX/MIN/RELU with NaN and -0, SIGN, NAN_TO_NUM, POW) stay
+ * in the plain-Java kernels.
  */
 final class VecKernels extends CpuKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -29,6 +34,8 @@ final class VecKernels extends CpuKernels {
         }
     }
 
+    // ------------------------------------------------------------------ reductions over a range
+
     @Override
     float sum(float[] x, int off, int len) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
@@ -44,11 +51,401 @@ final class VecKernels extends CpuKernels {
     }
 
     @Override
+    void centeredMoments(float[] x, int off, int len, float c, double[] out2) {
+        FloatVector cv = FloatVector.broadcast(S, c), s = FloatVector.zero(S), q = FloatVector.zero(S);
+        int i = 0, ub = S.loopBound(len);
+        for (; i < ub; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(cv);
+            s = s.add(d);
+            q = d.fma(d, q);
+        }
+        double ss = s.reduceLanes(VectorOperators.ADD), qq = q.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            float d = x[off + i] - c;
+            ss += d;
+            qq += d * d;
+        }
+        out2[0] = ss;
+        out2[1] = qq;
+    }
+
+    @Override
+    float dot(float[] x, int xo, float[] y, int yo, int len) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= len; i += 2 * L) {
+            a0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), a0);
+            a1 = FloatVector.fromArray(S, x, xo + i + L).fma(FloatVector.fromArray(S, y, yo + i + L), a1);
+        }
+        for (; i + L <= len; i += L) a0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), a0);
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
+    @Override
+    float dotCentered(float[] dy, float[] x, int off, int len, float mean) {
+        FloatVector mv = FloatVector.broadcast(S, mean), a = FloatVector.zero(S);
+        int i = 0, ub = S.loopBound(len);
+        for (; i < ub; i += L) {
+            a = FloatVector.fromArray(S, dy, off + i).fma(FloatVector.fromArray(S, x, off + i).sub(mv), a);
+        }
+        float s = a.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) s += dy[off + i] * (x[off + i] - mean);
+        return s;
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    @Override
     void addInPlace(float[] y, int yo, float[] x, int xo, int len) {
         int i = 0;
         for (int n = S.loopBound(len); i < n; i += L) {
             FloatVector.fromArray(S, y, yo + i).add(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
         }
         for (; i < len; i++) y[yo + i] += x[xo + i];
+    }
+
+    @Override
+    void normalize(float[] x, int off, float mean, float scale, float shift, float[] o, int len) {
+        FloatVector mv = FloatVector.broadcast(S, mean), sc = FloatVector.broadcast(S, scale), sh = FloatVector.broadcast(S, shift);
+        int i = off, ub = off + S.loopBound(len);
+        for (; i < ub; i += L) FloatVector.fromArray(S, x, i).sub(mv).fma(sc, sh).intoArray(o, i);
+        if (i < off + len) super.normalize(x, i, mean, scale, shift, o, off + len - i);
+    }
+
+    @Override
+    void gnBackwardApply(float[] dy, float[] x, float mean, float a, float b, float c, float[] o, int off, int len) {
+        FloatVector mv = FloatVector.broadcast(S, mean), av = FloatVector.broadcast(S, a);
+        FloatVector bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
+        int i = off, ub = off + S.loopBound(len);
+        for (; i < ub; i += L) {
+            FloatVector t = FloatVector.fromArray(S, x, i).sub(mv).fma(bv, cv);
+            FloatVector.fromArray(S, dy, i).fma(av, t).intoArray(o, i);
+        }
+        if (i < off + len) super.gnBackwardApply(dy, x, mean, a, b, c, o, i, off + len - i);
+    }
+
+    @Override
+    void unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        switch (op) {
+            case NEG:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.neg().intoArray(o, oo + i);
+                }
+                break;
+            case EXP:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.lanewise(VectorOperators.EXP).intoArray(o, oo + i);
+                }
+                break;
+            case LOG:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.lanewise(VectorOperators.LOG).intoArray(o, oo + i);
+                }
+                break;
+            case SQRT:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.sqrt().intoArray(o, oo + i);
+                }
+                break;
+            case RSQRT:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    ONE.div(v.sqrt()).intoArray(o, oo + i);
+                }
+                break;
+            case SQUARE:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.mul(v).intoArray(o, oo + i);
+                }
+                break;
+            case RECIPROCAL:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    ONE.div(v).intoArray(o, oo + i);
+                }
+                break;
+            case ABS:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.abs().intoArray(o, oo + i);
+                }
+                break;
+            case SIN:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.lanewise(VectorOperators.SIN).intoArray(o, oo + i);
+                }
+                break;
+            case COS:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.lanewise(VectorOperators.COS).intoArray(o, oo + i);
+                }
+                break;
+            case TANH:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.lanewise(VectorOperators.TANH).intoArray(o, oo + i);
+                }
+                break;
+            case SIGMOID:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(o, oo + i);
+                }
+                break;
+            case SILU:
+                for (; i < ub; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                    v.div(ONE.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(o, oo + i);
+                }
+                break;
+            default:
+                break;
+        }
+        if (i < n) super.unary(op, x, xo + i, o, oo + i, n - i);
+    }
+
+    @Override
+    void unaryBackward(UnaryOp op, float[] xa, float[] ya, float[] ga, float[] gi, int off, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f), TWO = FloatVector.broadcast(S, 2f);
+        final FloatVector HALF = FloatVector.broadcast(S, 0.5f), MHALF = FloatVector.broadcast(S, -0.5f);
+        int i = off, ub = off + S.loopBound(n);
+        switch (op) {
+            case NEG:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    g.neg().intoArray(gi, i);
+                }
+                break;
+            case EXP:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector y = FloatVector.fromArray(S, ya, i);
+                    g.mul(y).intoArray(gi, i);
+                }
+                break;
+            case LOG:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector x = FloatVector.fromArray(S, xa, i);
+                    g.div(x).intoArray(gi, i);
+                }
+                break;
+            case SQRT:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector y = FloatVector.fromArray(S, ya, i);
+                    g.mul(HALF).div(y).intoArray(gi, i);
+                }
+                break;
+            case RSQRT:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector y = FloatVector.fromArray(S, ya, i);
+                    g.mul(MHALF).mul(y).mul(y).mul(y).intoArray(gi, i);
+                }
+                break;
+            case SQUARE:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector x = FloatVector.fromArray(S, xa, i);
+                    g.mul(TWO).mul(x).intoArray(gi, i);
+                }
+                break;
+            case RECIPROCAL:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector y = FloatVector.fromArray(S, ya, i);
+                    g.neg().mul(y).mul(y).intoArray(gi, i);
+                }
+                break;
+            case TANH:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector y = FloatVector.fromArray(S, ya, i);
+                    g.mul(ONE.sub(y.mul(y))).intoArray(gi, i);
+                }
+                break;
+            case SIGMOID:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector y = FloatVector.fromArray(S, ya, i);
+                    g.mul(y).mul(ONE.sub(y)).intoArray(gi, i);
+                }
+                break;
+            case SILU:
+                for (; i < ub; i += L) {
+                    FloatVector g = FloatVector.fromArray(S, ga, i);
+                    FloatVector x = FloatVector.fromArray(S, xa, i);
+                    FloatVector s = ONE.div(ONE.add(x.neg().lanewise(VectorOperators.EXP)));
+                    g.mul(s).mul(ONE.add(x.mul(ONE.sub(s)))).intoArray(gi, i);
+                }
+                break;
+            default:
+                break;
+        }
+        if (i < off + n) super.unaryBackward(op, xa, ya, ga, gi, i, off + n - i);
+    }
+
+    @Override
+    void binary(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        switch (op) {
+            case ADD:
+                for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+                break;
+            case SUB:
+                for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+                break;
+            case MUL:
+                for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+                break;
+            case DIV:
+                for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+                break;
+            default:
+                break;
+        }
+        if (i < n) super.binary(op, a, ao + i, b, bo + i, o, oo + i, n - i);
+    }
+
+    @Override
+    void binaryScalar(BinaryOp op, float[] a, int ao, float s, boolean scalarRight, float[] o, int oo, int n) {
+        final FloatVector sv = FloatVector.broadcast(S, s);
+        int i = 0, ub = S.loopBound(n);
+        switch (op) {
+            case ADD:
+                for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).add(sv).intoArray(o, oo + i);
+                break;
+            case SUB:
+                if (scalarRight) for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).sub(sv).intoArray(o, oo + i);
+                else for (; i < ub; i += L) sv.sub(FloatVector.fromArray(S, a, ao + i)).intoArray(o, oo + i);
+                break;
+            case MUL:
+                for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).mul(sv).intoArray(o, oo + i);
+                break;
+            case DIV:
+                if (scalarRight) for (; i < ub; i += L) FloatVector.fromArray(S, a, ao + i).div(sv).intoArray(o, oo + i);
+                else for (; i < ub; i += L) sv.div(FloatVector.fromArray(S, a, ao + i)).intoArray(o, oo + i);
+                break;
+            default:
+                break;
+        }
+        if (i < n) super.binaryScalar(op, a, ao + i, s, scalarRight, o, oo + i, n - i);
+    }
+
+
+    @Override
+    void axpby(float alpha, float[] x, float beta, float[] y, float[] o, int off, int n) {
+        FloatVector av = FloatVector.broadcast(S, alpha), bv = FloatVector.broadcast(S, beta);
+        int i = off, ub = off + S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector.fromArray(S, x, i).mul(av).add(FloatVector.fromArray(S, y, i).mul(bv)).intoArray(o, i);
+        }
+        if (i < off + n) super.axpby(alpha, x, beta, y, o, i, off + n - i);
+    }
+
+    // ------------------------------------------------------------------ rows: softmax
+
+    @Override
+    void softmaxRow(float[] x, float[] o, int off, int len) {
+        float m = max(x, off, len);
+        FloatVector mv = FloatVector.broadcast(S, m), acc = FloatVector.zero(S);
+        int i = off, ub = off + S.loopBound(len);
+        for (; i < ub; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, i).sub(mv).lanewise(VectorOperators.EXP);
+            e.intoArray(o, i);
+            acc = acc.add(e);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < off + len; i++) {
+            float e = (float) Math.exp(x[i] - m);
+            o[i] = e;
+            s += e;
+        }
+        float inv = (float) (1.0 / s);
+        FloatVector iv = FloatVector.broadcast(S, inv);
+        i = off;
+        for (; i < ub; i += L) FloatVector.fromArray(S, o, i).mul(iv).intoArray(o, i);
+        for (; i < off + len; i++) o[i] *= inv;
+    }
+
+    // ------------------------------------------------------------------ optimiser updates
+
+    @Override
+    void adam(float[] p, float[] g, float[] m, float[] v, int off, int n, float lr, float b1, float b2, float eps,
+              float wd, float invBc1, float invBc2) {
+        FloatVector vb1 = FloatVector.broadcast(S, b1), vb1c = FloatVector.broadcast(S, 1f - b1);
+        FloatVector vb2 = FloatVector.broadcast(S, b2), vb2c = FloatVector.broadcast(S, 1f - b2);
+        FloatVector vwd = FloatVector.broadcast(S, wd), vlr = FloatVector.broadcast(S, lr), veps = FloatVector.broadcast(S, eps);
+        FloatVector vbc1 = FloatVector.broadcast(S, invBc1), vbc2 = FloatVector.broadcast(S, invBc2);
+        int i = off, ub = off + S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, i);
+            FloatVector gv = FloatVector.fromArray(S, g, i);
+            if (wd != 0f) gv = pv.fma(vwd, gv);
+            FloatVector mv = FloatVector.fromArray(S, m, i).mul(vb1).add(gv.mul(vb1c));
+            FloatVector vv = FloatVector.fromArray(S, v, i).mul(vb2).add(gv.mul(gv).mul(vb2c));
+            mv.intoArray(m, i);
+            vv.intoArray(v, i);
+            FloatVector step = vlr.mul(mv.mul(vbc1)).div(vv.mul(vbc2).sqrt().add(veps));
+            pv.sub(step).intoArray(p, i);
+        }
+        if (i < off + n) super.adam(p, g, m, v, i, off + n - i, lr, b1, b2, eps, wd, invBc1, invBc2);
+    }
+
+    @Override
+    void ema(float[] e, float[] p, int off, int n, float beta) {
+        FloatVector bv = FloatVector.broadcast(S, beta), av = FloatVector.broadcast(S, 1f - beta);
+        int i = off, ub = off + S.loopBound(n);
+        for (; i < ub; i += L) FloatVector.fromArray(S, e, i).mul(bv).add(FloatVector.fromArray(S, p, i).mul(av)).intoArray(e, i);
+        if (i < off + n) super.ema(e, p, i, off + n - i, beta);
+    }
+
+    // ------------------------------------------------------------------ SiD loss
+
+    @Override
+    void sidSums(float[] x, float[] r, float[] f, int off, int n, float alpha, double[] out2) {
+        FloatVector av = FloatVector.broadcast(S, alpha), abs = FloatVector.zero(S), sum = FloatVector.zero(S);
+        int i = off, ub = off + S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector rv = FloatVector.fromArray(S, r, i);
+            FloatVector d = rv.sub(FloatVector.fromArray(S, f, i)), e = rv.sub(FloatVector.fromArray(S, x, i));
+            abs = abs.add(e.abs());
+            sum = d.fma(e.sub(av.mul(d)), sum);
+        }
+        double a = abs.reduceLanes(VectorOperators.ADD), s = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < off + n; i++) {
+            float d = r[i] - f[i], e = r[i] - x[i];
+            a += Math.abs(e);
+            s += d * (e - alpha * d);
+        }
+        out2[0] = a;
+        out2[1] = s;
+    }
+
+    @Override
+    void sidBackward(float[] x, float[] r, float[] f, int off, int n, float alpha, float scale, float[] gx, float[] gr, float[] gf) {
+        FloatVector a2 = FloatVector.broadcast(S, 2f * alpha), sc = FloatVector.broadcast(S, scale), nsc = FloatVector.broadcast(S, -scale);
+        int i = off, ub = off + S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector rv = FloatVector.fromArray(S, r, i);
+            FloatVector d = rv.sub(FloatVector.fromArray(S, f, i)), e = rv.sub(FloatVector.fromArray(S, x, i));
+            FloatVector t = e.sub(a2.mul(d));
+            d.mul(nsc).intoArray(gx, i);
+            t.add(d).mul(sc).intoArray(gr, i);
+            t.mul(nsc).intoArray(gf, i);
+        }
+        if (i < off + n) super.sidBackward(x, r, f, i, off + n - i, alpha, scale, gx, gr, gf);
     }
 }
