@@ -3,11 +3,14 @@ package dev.sfd.bench;
 import dev.sfd.backend.Backend;
 import dev.sfd.tensor.Tensor;
 import java.util.Random;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
  * The benchmarked operations, shared by the JMH benchmarks and {@code sfd bench}: ours through the public
- * backend SPI, and the OpenBLAS reference as the GEMM with the same FLOPs (javacpp's openblas preset).
+ * backend SPI on heap arrays, and the OpenBLAS reference (javacpp's openblas preset) on native buffers
+ * allocated once. (Passing {@code float[]} to the preset would copy every array in and out on each call,
+ * which would slow OpenBLAS down unfairly.)
  */
 public final class Workloads {
     private Workloads() {}
@@ -21,22 +24,33 @@ public final class Workloads {
         return x;
     }
 
+    static FloatPointer nativeCopy(float[] x) {
+        FloatPointer p = new FloatPointer(x.length);
+        p.put(x);
+        return p;
+    }
+
+    /** A view of {@code base} starting {@code offset} elements in (no copy). */
+    static FloatPointer at(FloatPointer base, long offset) { return new FloatPointer(base).position(offset); }
+
     /** Square SGEMM n x n x n. */
     public static final class Gemm {
         public final int n;
-        final float[] a, b, c, cRef;
+        final float[] c;
         final Tensor ta, tb, tc;
+        final FloatPointer pa, pb, pc;
 
         public Gemm(int n) {
             this.n = n;
             Random r = new Random(n);
-            a = random(r, n * n);
-            b = random(r, n * n);
+            float[] a = random(r, n * n), b = random(r, n * n);
             c = new float[n * n];
-            cRef = new float[n * n];
             ta = Tensor.wrap(a, 1, n, n);
             tb = Tensor.wrap(b, 1, n, n);
             tc = Tensor.wrap(c, 1, n, n);
+            pa = nativeCopy(a);
+            pb = nativeCopy(b);
+            pc = new FloatPointer((long) n * n);
         }
 
         public double flops() { return 2.0 * n * n * n; }
@@ -44,17 +58,19 @@ public final class Workloads {
         public void ours(Backend be) { be.matmul(ta, tb, tc, false, false, 1.0, 0.0); }
 
         public void openblas() {
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, n, n, n, 1f, a, n, b, n, 0f, cRef, n);
+            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n);
         }
 
         /** Largest |ours - OpenBLAS| relative to the largest |OpenBLAS| element, after one call of each. */
         public double relativeDifference(Backend be) {
             ours(be);
             openblas();
+            float[] ref = new float[n * n];
+            pc.position(0).get(ref);
             double d = 0, m = 0;
             for (int i = 0; i < c.length; i++) {
-                d = Math.max(d, Math.abs(c[i] - cRef[i]));
-                m = Math.max(m, Math.abs(cRef[i]));
+                d = Math.max(d, Math.abs(c[i] - ref[i]));
+                m = Math.max(m, Math.abs(ref[i]));
             }
             return d / Math.max(m, 1e-30);
         }
@@ -62,14 +78,15 @@ public final class Workloads {
 
     /**
      * conv2d 3x3, padding 1, batch x c x hw x hw to c channels (SongUNet's shape). The OpenBLAS reference is the
-     * GEMM-equivalent: one sgemm with the same M, N, K as the im2col formulation over the whole batch
-     * (forward: Co x (N*P) x 9Ci; backward: data Ci x (N*P) x 9Co plus weight Co x 9Ci x (N*P)), without the
-     * im2col itself, so it is an upper bound for any im2col + OpenBLAS implementation.
+     * GEMM part of an im2col + OpenBLAS convolution: per sample, sgemm with the im2col formulation's M, N, K
+     * (forward Co x P x 9Ci; backward data 9Ci x P x Co plus weight Co x 9Ci x P accumulated over the batch),
+     * on prepared column matrices, without the im2col/col2im work itself, so an upper bound for that design.
+     * FLOPs are the convolution's (forward 2 N Co Ci 9 P, backward twice that).
      */
     public static final class Conv3x3 {
         public final int batch, channels, hw;
         final Tensor x, w, bias, out, gOut, gX, gW, gB;
-        final float[] gemmA, gemmB, gemmC, gemmW;
+        final FloatPointer wMat, col, outMat, gradCol, gradW;
 
         public Conv3x3(int batch, int channels, int hw) {
             this.batch = batch;
@@ -85,10 +102,11 @@ public final class Workloads {
             gX = Tensor.wrap(new float[batch * c * p], batch, c, hw, hw);
             gW = Tensor.wrap(new float[c * c * 9], c, c, 3, 3);
             gB = Tensor.wrap(new float[c], c);
-            gemmA = random(r, c * 9 * c);
-            gemmB = random(r, 9 * c * batch * p);
-            gemmC = new float[c * batch * p];
-            gemmW = new float[c * 9 * c];
+            wMat = nativeCopy(random(r, c * 9 * c));
+            col = nativeCopy(random(r, 9 * c * p));
+            outMat = nativeCopy(random(r, batch * c * p));
+            gradCol = new FloatPointer(9L * c * p);
+            gradW = new FloatPointer(9L * c * c);
         }
 
         public double forwardFlops() { return 2.0 * batch * channels * hw * hw * channels * 9; }
@@ -103,15 +121,24 @@ public final class Workloads {
         }
 
         public void forwardOpenblas() {
-            int m = channels, n = batch * hw * hw, k = 9 * channels;
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, m, n, k, 1f, gemmA, k, gemmB, n, 0f, gemmC, n);
+            int m = channels, n = hw * hw, k = 9 * channels;
+            for (int s = 0; s < batch; s++) {
+                openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, m, n, k, 1f,
+                        wMat, k, col, n, 0f, at(outMat, (long) s * m * n), n);
+            }
         }
 
         public void backwardOpenblas() {
-            int c = channels, n = batch * hw * hw, k = 9 * c;
-            // data: (9Ci x Co)^T-free form Ci x N*P x 9Co; weight: Co x 9Ci x N*P with the column matrix transposed
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, c, n, k, 1f, gemmA, k, gemmB, n, 0f, gemmC, n);
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasTrans, c, k, n, 1f, gemmC, n, gemmB, n, 0f, gemmW, k);
+            int c = channels, n = hw * hw, k = 9 * c;
+            for (int s = 0; s < batch; s++) {
+                FloatPointer g = at(outMat, (long) s * c * n);
+                // data: col-gradient (9Ci x P) = W^T (9Ci x Co) @ gradOut[s] (Co x P), then col2im (not timed)
+                openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, k, n, c, 1f,
+                        wMat, k, g, n, 0f, gradCol, n);
+                // weight: gradW (Co x 9Ci) += gradOut[s] (Co x P) @ col^T (P x 9Ci)
+                openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasTrans, c, k, n, 1f,
+                        g, n, col, n, s == 0 ? 0f : 1f, gradW, k);
+            }
         }
     }
 }

@@ -178,11 +178,27 @@ final class Sgemm {
             if (transA) {
                 // A stored K x M: the MR values of one k are contiguous
                 int src = aOff + pc * lda + ic + i0;
-                for (int kk = 0; kk < kc; kk++) {
-                    int d = base + kk * mr, s = src + kk * lda;
-                    for (int i = 0; i < rows; i++) ap[d + i] = alpha * a[s + i];
-                    for (int i = rows; i < mr; i++) ap[d + i] = 0f;
+                if (rows == 8 && mr == 8) {
+                    for (int kk = 0, d = base; kk < kc; kk++, d += 8) {
+                        int s = src + kk * lda;
+                        ap[d] = alpha * a[s];
+                        ap[d + 1] = alpha * a[s + 1];
+                        ap[d + 2] = alpha * a[s + 2];
+                        ap[d + 3] = alpha * a[s + 3];
+                        ap[d + 4] = alpha * a[s + 4];
+                        ap[d + 5] = alpha * a[s + 5];
+                        ap[d + 6] = alpha * a[s + 6];
+                        ap[d + 7] = alpha * a[s + 7];
+                    }
+                } else {
+                    for (int kk = 0; kk < kc; kk++) {
+                        int d = base + kk * mr, s = src + kk * lda;
+                        for (int i = 0; i < rows; i++) ap[d + i] = alpha * a[s + i];
+                        for (int i = rows; i < mr; i++) ap[d + i] = 0f;
+                    }
                 }
+            } else if (rows == 8 && mr == 8) {
+                packRows8(alpha, a, aOff + (ic + i0) * lda + pc, lda, kc, ap, base);
             } else {
                 // A stored M x K: interleave MR row streams, writing the panel sequentially
                 int src = aOff + (ic + i0) * lda + pc;
@@ -192,6 +208,21 @@ final class Sgemm {
                     for (int i = rows; i < mr; i++) ap[d + i] = 0f;
                 }
             }
+        }
+    }
+
+    /** Eight interleaved row streams, unrolled (a loop of trip count 8 per k costs more than the copy). */
+    private static void packRows8(float alpha, float[] a, int src, int lda, int kc, float[] ap, int d) {
+        int r0 = src, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        for (int kk = 0; kk < kc; kk++, d += 8) {
+            ap[d] = alpha * a[r0 + kk];
+            ap[d + 1] = alpha * a[r1 + kk];
+            ap[d + 2] = alpha * a[r2 + kk];
+            ap[d + 3] = alpha * a[r3 + kk];
+            ap[d + 4] = alpha * a[r4 + kk];
+            ap[d + 5] = alpha * a[r5 + kk];
+            ap[d + 6] = alpha * a[r6 + kk];
+            ap[d + 7] = alpha * a[r7 + kk];
         }
     }
 
@@ -213,10 +244,14 @@ final class Sgemm {
                 }
             } else {
                 int src = bOff + pc * ldb + jc + j0;
-                for (int kk = 0; kk < kc; kk++) {
-                    int d = base + kk * nr, s = src + kk * ldb;
-                    for (int j = 0; j < cols; j++) bp[d + j] = b[s + j];
-                    for (int j = cols; j < nr; j++) bp[d + j] = 0f;
+                if (cols == nr) {
+                    for (int kk = 0; kk < kc; kk++) System.arraycopy(b, src + kk * ldb, bp, base + kk * nr, nr);
+                } else {
+                    for (int kk = 0; kk < kc; kk++) {
+                        int d = base + kk * nr, s = src + kk * ldb;
+                        for (int j = 0; j < cols; j++) bp[d + j] = b[s + j];
+                        for (int j = cols; j < nr; j++) bp[d + j] = 0f;
+                    }
                 }
             }
         }
