@@ -28,7 +28,7 @@ final class Conv {
         return h[0];
     }
 
-    /** Per calling thread: one partial gradW buffer per parallel chunk (owned by the caller, written by workers). */
+    /** Per calling thread: one partial gradW buffer per participant (owned by the caller, written by the workers). */
     private static final ThreadLocal<float[][]> PARTIAL = ThreadLocal.withInitial(() -> new float[0][]);
 
     static float[] colBuffer(int size) {
@@ -43,17 +43,26 @@ final class Conv {
             h = Arrays.copyOf(h, chunks);
             PARTIAL.set(h);
         }
-        for (int c = 1; c < chunks; c++) if (h[c] == null || h[c].length < size) h[c] = new float[size];
+        for (int c = 0; c < chunks; c++) if (h[c] == null || h[c].length < size) h[c] = new float[size];
         return h;
     }
 
-    /** How many chunks to split a batch of {@code n} items of {@code flopsPerItem} each into (1 = GEMM-internal parallelism). */
-    static int batchChunks(int n, double flopsPerItem) {
+    /**
+     * Whether to spread a batch of {@code n} items of {@code flopsPerItem} each over the threads (each item's
+     * GEMM then runs on one thread) rather than run items one after another with a parallel GEMM: yes when
+     * the batch keeps every thread busy to the end (it divides evenly or is large) and is worth a region.
+     */
+    static boolean batchParallel(int n, double flopsPerItem) {
         int t = Parallel.threads();
-        if (t <= 1 || n <= 1 || Parallel.inRegion()) return 1;
-        if (n % t != 0 && n < 4 * t) return 1;
-        int grain = (int) Math.max(1, Math.ceil(Sgemm.PARALLEL_FLOPS / Math.max(1.0, flopsPerItem)));
-        return Parallel.chunks(n, grain);
+        if (t <= 1 || n <= 1 || Parallel.inRegion()) return false;
+        if (n % t != 0 && n < 4 * t) return false;
+        return flopsPerItem * n >= 2.0 * Sgemm.PARALLEL_FLOPS;
+    }
+
+    /** Runs every item, dynamically scheduled over the threads when {@code parallel}, else in order on this thread. */
+    static void forItems(int n, boolean parallel, Parallel.ItemBody body) {
+        if (parallel) Parallel.forDynamic(n, Parallel.threads(), body);
+        else for (int i = 0; i < n; i++) body.run(0, i);
     }
 
     static void forward(CpuKernels k, float[] x, int n, int ci, int h, int w, float[] wt, int co, int ks, float[] bias,
@@ -62,27 +71,22 @@ final class Conv {
         int p = ho * wo, kk = ci * ks * ks;
         boolean direct = ks == 1 && pad == 0;
         double flops = 2.0 * co * p * kk;
-        int chunks = batchChunks(n, flops);
         Sgemm.MicroKernel mk = k.sgemmKernel();
-        Parallel.RangeBody body = (n0, n1) -> {
-            float[] col = direct ? null : colBuffer(kk * p);
-            for (int s = n0; s < n1; s++) {
-                int xo = s * ci * h * w, oo = s * co * p;
-                float beta = 0f;
-                if (bias != null) {
-                    for (int c = 0; c < co; c++) Arrays.fill(out, oo + c * p, oo + (c + 1) * p, bias[c]);
-                    beta = 1f;
-                }
-                if (direct) {
-                    Sgemm.gemm(mk, false, false, co, p, kk, 1f, wt, 0, kk, x, xo, p, beta, out, oo, p);
-                } else {
-                    im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
-                    Sgemm.gemm(mk, false, false, co, p, kk, 1f, wt, 0, kk, col, 0, p, beta, out, oo, p);
-                }
+        forItems(n, batchParallel(n, flops), (worker, s) -> {
+            int xo = s * ci * h * w, oo = s * co * p;
+            float beta = 0f;
+            if (bias != null) {
+                for (int c = 0; c < co; c++) Arrays.fill(out, oo + c * p, oo + (c + 1) * p, bias[c]);
+                beta = 1f;
             }
-        };
-        if (chunks > 1) Parallel.forChunks(n, chunks, body);
-        else body.run(0, n);
+            if (direct) {
+                Sgemm.gemm(mk, false, false, co, p, kk, 1f, wt, 0, kk, x, xo, p, beta, out, oo, p);
+            } else {
+                float[] col = colBuffer(kk * p);
+                im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
+                Sgemm.gemm(mk, false, false, co, p, kk, 1f, wt, 0, kk, col, 0, p, beta, out, oo, p);
+            }
+        });
     }
 
     static void backwardData(CpuKernels k, float[] gradOut, int n, int co, int ho, int wo, float[] wt, int ci, int ks,
@@ -109,19 +113,14 @@ final class Conv {
                                            int ks, int pad, float[] gradX) {
         int h = ho - 2 * pad + ks - 1, w = wo - 2 * pad + ks - 1;
         int p = ho * wo, kk = ci * ks * ks;
-        int chunks = batchChunks(n, 2.0 * co * p * kk);
         Sgemm.MicroKernel mk = k.sgemmKernel();
-        Parallel.RangeBody body = (n0, n1) -> {
+        forItems(n, batchParallel(n, 2.0 * co * p * kk), (worker, s) -> {
             float[] col = colBuffer(kk * p);
-            for (int s = n0; s < n1; s++) {
-                Sgemm.gemm(mk, true, false, kk, p, co, 1f, wt, 0, kk, gradOut, s * co * p, p, 0f, col, 0, p);
-                int xo = s * ci * h * w;
-                Arrays.fill(gradX, xo, xo + ci * h * w, 0f);
-                col2im(k, col, ci, h, w, ks, pad, ho, wo, gradX, xo);
-            }
-        };
-        if (chunks > 1) Parallel.forChunks(n, chunks, body);
-        else body.run(0, n);
+            Sgemm.gemm(mk, true, false, kk, p, co, 1f, wt, 0, kk, gradOut, s * co * p, p, 0f, col, 0, p);
+            int xo = s * ci * h * w;
+            Arrays.fill(gradX, xo, xo + ci * h * w, 0f);
+            col2im(k, col, ci, h, w, ks, pad, ho, wo, gradX, xo);
+        });
     }
 
     /** x[c][oh + kh - pad][ow + kw - pad] += col[(c*K + kh)*K + kw][oh*Wo + ow] for positions inside x. */
@@ -150,31 +149,34 @@ final class Conv {
         int p = ho * wo, kk = ci * ks * ks;
         boolean direct = ks == 1 && pad == 0;
         double flops = 2.0 * co * p * kk;
-        int chunks = batchChunks(n, flops);
         Sgemm.MicroKernel mk = k.sgemmKernel();
         int wsize = co * kk;
-        float[][] partial = partialBuffers(chunks, wsize);
-        Parallel.RangeBody body = (c0, c1) -> {
-            for (int chunk = c0; chunk < c1; chunk++) {
-                int n0 = (int) ((long) n * chunk / chunks), n1 = (int) ((long) n * (chunk + 1) / chunks);
-                float[] acc = chunk == 0 ? gradW : partial[chunk];
-                float[] col = direct ? null : colBuffer(kk * p);
-                for (int s = n0; s < n1; s++) {
-                    int xo = s * ci * h * w, go = s * co * p;
-                    float beta = s == n0 ? 0f : 1f;
-                    if (direct) {
-                        Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, x, xo, p, beta, acc, 0, kk);
-                    } else {
-                        im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
-                        Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, col, 0, p, beta, acc, 0, kk);
-                    }
-                }
+        boolean parallel = batchParallel(n, flops);
+        int workers = parallel ? Parallel.threads() : 1;
+        // one accumulator per participant (partial[w]); started[w] says whether it holds data yet
+        float[][] partial = partialBuffers(workers, wsize);
+        boolean[] started = new boolean[workers];
+        forItems(n, parallel, (worker, s) -> {
+            float[] acc = partial[worker];
+            float beta = started[worker] ? 1f : 0f;
+            started[worker] = true;
+            int xo = s * ci * h * w, go = s * co * p;
+            if (direct) {
+                Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, x, xo, p, beta, acc, 0, kk);
+            } else {
+                float[] col = colBuffer(kk * p);
+                im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
+                Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, col, 0, p, beta, acc, 0, kk);
             }
-        };
-        if (chunks > 1) Parallel.forChunks(chunks, chunks, body);
-        else body.run(0, 1);
-        for (int c = 1; c < chunks; c++) k.addInPlace(gradW, 0, partial[c], 0, wsize);
-        if (n == 0) Arrays.fill(gradW, 0, wsize, 0f);
+        });
+        boolean any = false;
+        for (int wk = 0; wk < workers; wk++) {
+            if (!started[wk]) continue;
+            if (!any) System.arraycopy(partial[wk], 0, gradW, 0, wsize);
+            else k.addInPlace(gradW, 0, partial[wk], 0, wsize);
+            any = true;
+        }
+        if (!any) Arrays.fill(gradW, 0, wsize, 0f);
         if (gradBias != null) {
             for (int o = 0; o < co; o++) {
                 double s = 0;

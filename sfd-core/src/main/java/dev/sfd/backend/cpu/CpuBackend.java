@@ -78,15 +78,9 @@ public class CpuBackend extends ReferenceBackend {
         float[] af = f(a), bf = f(b), cf = f(c);
         float fa = (float) alpha, fb = (float) beta;
         Sgemm.MicroKernel mk = k.sgemmKernel();
-        int chunks = Conv.batchChunks(batch, 2.0 * m * n * kdim);
-        Parallel.RangeBody body = (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
+        Conv.forItems(batch, Conv.batchParallel(batch, 2.0 * m * n * kdim), (worker, i) ->
                 Sgemm.gemm(mk, transA, transB, m, n, kdim, fa, af, (int) (i * aStride), lda, bf, (int) (i * bStride), ldb,
-                        fb, cf, (int) (i * cStride), n);
-            }
-        };
-        if (chunks > 1) Parallel.forChunks(batch, chunks, body);
-        else body.run(0, batch);
+                        fb, cf, (int) (i * cStride), n));
     }
 
     // ------------------------------------------------------------------ convolution

@@ -28,6 +28,12 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** Body of a dynamically scheduled loop: {@code worker} in [0, workers) identifies the participant. */
+    @FunctionalInterface
+    public interface ItemBody {
+        void run(int worker, int item);
+    }
+
     /** Number of threads parallel regions use. */
     public static int threads() { return THREADS; }
 
@@ -87,6 +93,26 @@ public final class Parallel {
         if (failure instanceof RuntimeException) throw (RuntimeException) failure;
         if (failure instanceof Error) throw (Error) failure;
         if (failure != null) throw new RuntimeException(failure);
+    }
+
+    /**
+     * Runs {@code body} for every item in {@code [0, items)} with up to {@code workers} participants that take
+     * the next item from a shared counter (dynamic scheduling: a participant slowed down by other load on the
+     * machine simply takes fewer items). Inline, as worker 0, when nested or when {@code workers <= 1}.
+     */
+    public static void forDynamic(int items, int workers, ItemBody body) {
+        if (items <= 0) return;
+        int w = Math.min(items, Math.min(workers, THREADS));
+        if (w <= 1 || inRegion()) {
+            for (int i = 0; i < items; i++) body.run(0, i);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        forChunks(w, w, (w0, w1) -> {
+            for (int worker = w0; worker < w1; worker++) {
+                for (int i; (i = next.getAndIncrement()) < items; ) body.run(worker, i);
+            }
+        });
     }
 
     private static int bound(int n, int chunks, int c) { return (int) ((long) n * c / chunks); }

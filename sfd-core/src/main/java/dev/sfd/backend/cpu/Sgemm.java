@@ -67,27 +67,28 @@ final class Sgemm {
         long flops = 2L * m * n * k;
         int mr = mk.mr(), nr = mk.nr();
         int mTiles = (m + mr - 1) / mr, nTiles = (n + nr - 1) / nr;
-        int chunks = Parallel.inRegion() ? 1 : (int) Math.min(Parallel.threads(), Math.max(1, flops / PARALLEL_FLOPS));
+        long units = flops / PARALLEL_FLOPS;
+        int threads = Parallel.threads();
         boolean splitM = mTiles >= nTiles;
-        chunks = Math.min(chunks, splitM ? mTiles : nTiles);
-        if (chunks <= 1) {
+        int tiles = splitM ? mTiles : nTiles;
+        if (Parallel.inRegion() || threads <= 1 || units < 2 || tiles < 2) {
             gemmSequential(mk, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        final int tiles = splitM ? mTiles : nTiles;
-        final int parts = chunks;
-        Parallel.forChunks(parts, parts, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int t0 = (int) ((long) tiles * p / parts), t1 = (int) ((long) tiles * (p + 1) / parts);
-                if (splitM) {
-                    int i0 = t0 * mr, i1 = Math.min(m, t1 * mr);
-                    int ao = transA ? aOff + i0 : aOff + i0 * lda;
-                    gemmSequential(mk, transA, transB, i1 - i0, n, k, alpha, a, ao, lda, b, bOff, ldb, b0, c, cOff + i0 * ldc, ldc);
-                } else {
-                    int j0 = t0 * nr, j1 = Math.min(n, t1 * nr);
-                    int bo = transB ? bOff + j0 * ldb : bOff + j0;
-                    gemmSequential(mk, transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bo, ldb, b0, c, cOff + j0, ldc);
-                }
+        // Independent sub-products along M (or N), two per thread when big enough, dynamically scheduled: a
+        // thread slowed down by other load takes fewer. Each part packs the shared operand again; that costs a
+        // few percent and needs no barrier.
+        int parts = (int) Math.min(tiles, Math.min(units, units >= 4L * threads ? 2L * threads : threads));
+        Parallel.forDynamic(parts, threads, (worker, part) -> {
+            int t0 = (int) ((long) tiles * part / parts), t1 = (int) ((long) tiles * (part + 1) / parts);
+            if (splitM) {
+                int i0 = t0 * mr, i1 = Math.min(m, t1 * mr);
+                int ao = transA ? aOff + i0 : aOff + i0 * lda;
+                gemmSequential(mk, transA, transB, i1 - i0, n, k, alpha, a, ao, lda, b, bOff, ldb, b0, c, cOff + i0 * ldc, ldc);
+            } else {
+                int j0 = t0 * nr, j1 = Math.min(n, t1 * nr);
+                int bo = transB ? bOff + j0 * ldb : bOff + j0;
+                gemmSequential(mk, transA, transB, m, j1 - j0, k, alpha, a, aOff, lda, b, bo, ldb, b0, c, cOff + j0, ldc);
             }
         });
     }
