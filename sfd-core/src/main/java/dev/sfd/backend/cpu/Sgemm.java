@@ -16,8 +16,8 @@ final class Sgemm {
     /**
      * Register-blocked MR x NR tile kernel over packed panels: {@code sum_k ap[ao + k*MR + i] * bp[bo + k*NR + j]}
      * for the tile at {@code c[co + i*ldc + j]}. Two entry points instead of alpha/beta parameters: alpha is
-     * folded into the packed A, beta is applied to C beforehand, and branch-free bodies give C2 nothing to
-     * mis-profile (a kernel with a beta branch was seen to compile into a 4x slower, spilling variant).
+     * folded into the packed A, beta is applied to C beforehand, so the bodies are branch-free and C2 has no
+     * profile-dependent choice to make in the hottest loop.
      */
     interface MicroKernel {
         int mr();
