@@ -19,6 +19,9 @@ import java.util.Arrays;
 final class Conv {
     private Conv() {}
 
+    /** Backward-weight sums the batch in this many fixed groups (independent of the thread count). */
+    static final int WEIGHT_GROUPS = 8;
+
     private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> FLIP = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -28,7 +31,7 @@ final class Conv {
         return h[0];
     }
 
-    /** Per calling thread: one partial gradW buffer per participant (owned by the caller, written by the workers). */
+    /** Per calling thread: one partial gradW buffer per sample group (owned by the caller, written by the workers). */
     private static final ThreadLocal<float[][]> PARTIAL = ThreadLocal.withInitial(() -> new float[0][]);
 
     static float[] colBuffer(int size) {
@@ -151,32 +154,30 @@ final class Conv {
         double flops = 2.0 * co * p * kk;
         Sgemm.MicroKernel mk = k.sgemmKernel();
         int wsize = co * kk;
-        boolean parallel = batchParallel(n, flops);
-        int workers = parallel ? Parallel.threads() : 1;
-        // one accumulator per participant (partial[w]); started[w] says whether it holds data yet
-        float[][] partial = partialBuffers(workers, wsize);
-        boolean[] started = new boolean[workers];
-        forItems(n, parallel, (worker, s) -> {
-            float[] acc = partial[worker];
-            float beta = started[worker] ? 1f : 0f;
-            started[worker] = true;
-            int xo = s * ci * h * w, go = s * co * p;
-            if (direct) {
-                Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, x, xo, p, beta, acc, 0, kk);
-            } else {
-                float[] col = colBuffer(kk * p);
-                im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
-                Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, col, 0, p, beta, acc, 0, kk);
+        // Fixed groups of consecutive samples, each summed into its own buffer in sample order, then the groups
+        // in group order: the result is bitwise the same for any thread count and any schedule (resumed runs
+        // and determinism tests rely on that). Groups, not samples, are the scheduled items.
+        int groups = Math.min(n, WEIGHT_GROUPS), perGroup = groups == 0 ? 0 : (n + groups - 1) / groups;
+        int usedGroups = perGroup == 0 ? 0 : (n + perGroup - 1) / perGroup;
+        float[][] partial = partialBuffers(usedGroups, wsize);
+        forItems(usedGroups, batchParallel(usedGroups, flops * perGroup), (worker, g) -> {
+            float[] acc = partial[g];
+            int s0 = g * perGroup, s1 = Math.min(n, s0 + perGroup);
+            for (int s = s0; s < s1; s++) {
+                float beta = s == s0 ? 0f : 1f;
+                int xo = s * ci * h * w, go = s * co * p;
+                if (direct) {
+                    Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, x, xo, p, beta, acc, 0, kk);
+                } else {
+                    float[] col = colBuffer(kk * p);
+                    im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
+                    Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, col, 0, p, beta, acc, 0, kk);
+                }
             }
         });
-        boolean any = false;
-        for (int wk = 0; wk < workers; wk++) {
-            if (!started[wk]) continue;
-            if (!any) System.arraycopy(partial[wk], 0, gradW, 0, wsize);
-            else k.addInPlace(gradW, 0, partial[wk], 0, wsize);
-            any = true;
-        }
-        if (!any) Arrays.fill(gradW, 0, wsize, 0f);
+        if (usedGroups == 0) Arrays.fill(gradW, 0, wsize, 0f);
+        else System.arraycopy(partial[0], 0, gradW, 0, wsize);
+        for (int g = 1; g < usedGroups; g++) k.addInPlace(gradW, 0, partial[g], 0, wsize);
         if (gradBias != null) {
             for (int o = 0; o < co; o++) {
                 double s = 0;

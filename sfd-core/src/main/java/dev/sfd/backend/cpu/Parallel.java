@@ -44,6 +44,18 @@ public final class Parallel {
         return IN_REGION.get()[0];
     }
 
+    /** Runs {@code r} on this thread with every parallel region inside it inline (as if nested). */
+    public static void runSequential(Runnable r) {
+        boolean[] flag = IN_REGION.get();
+        boolean prev = flag[0];
+        flag[0] = true;
+        try {
+            r.run();
+        } finally {
+            flag[0] = prev;
+        }
+    }
+
     /** How many chunks {@link #parallelFor} would use for this work on the current thread. */
     public static int chunks(int n, int grain) {
         if (THREADS <= 1 || n <= 1 || inRegion()) return 1;
@@ -74,6 +86,7 @@ public final class Parallel {
             POOL.execute(tasks[c - 1]);
         }
         boolean[] flag = IN_REGION.get();
+        boolean prev = flag[0];
         flag[0] = true;
         Throwable failure = null;
         try {
@@ -81,7 +94,7 @@ public final class Parallel {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            flag[0] = false;
+            flag[0] = prev;
         }
         for (Chunk t : tasks) {
             try {
