@@ -65,6 +65,17 @@ class CliEndToEndTest {
     }
 
     @Test
+    void twoStageWritesBothStages() {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        Path out = dir.resolve("two-stage");
+        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+                "--two-stage", "2", "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0",
+                "--eval-samples", "4", "--eval-per-class", "2", "--out", out.toString()));
+        assertTrue(Files.exists(out.resolve("stage1/checkpoint.safetensors")));
+        assertTrue(Files.exists(out.resolve("generator.safetensors")));
+    }
+
+    @Test
     void badInputFailsFastWithAMessage() {
         assertMessage(1, "is out of range", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->12", "--out", dir.resolve("x1").toString());
         assertMessage(1, "must differ", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "3->3", "--out", dir.resolve("x2").toString());
