@@ -175,6 +175,7 @@ public final class Tensor {
      * grad mode is on and some input does.
      */
     public Tensor recordOp(String op, Tensor[] inputs, Node.BackwardFn backward) {
+        if (CHECK_NAN) checkFinite(op);
         if (!Grad.isEnabled()) return this;
         boolean any = false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad) { any = true; break; }
@@ -182,6 +183,19 @@ public final class Tensor {
         this.requiresGrad = true;
         this.gradFn = new Node(op, inputs, backward);
         return this;
+    }
+
+    /** {@code -Dsfd.checkNaN=true}: every op checks its output and names the first op that produced NaN or Inf. */
+    private static final boolean CHECK_NAN = Boolean.getBoolean("sfd.checkNaN");
+
+    private void checkFinite(String op) {
+        double[] v = toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new dev.sfd.NumericsException("op '" + op + "' produced " + v[i] + " at flat index " + i + " of its output " + Shapes.str(shape)
+                        + " (sfd.checkNaN=true)");
+            }
+        }
     }
 
     /** Back-propagates from a scalar (numel 1) tensor with seed 1. */

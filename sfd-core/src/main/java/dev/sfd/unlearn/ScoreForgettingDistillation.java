@@ -75,6 +75,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         teacher.requiresGrad(false).train(false);
         this.generatorNet = generatorInit.copy();
         this.fake = fakeInit.copy();
+        if (generatorNet.parameters().isEmpty() || fake.parameters().isEmpty()) {
+            throw new SfdException("SFD trains copies of the teacher: the initial generator and fake score network need trainable parameters ("
+                    + generatorInit.describe() + " has " + generatorNet.parameters().size() + ")");
+        }
         generatorNet.requiresGrad(true).train(false);
         fake.requiresGrad(true).train(false);
         if (cfg.emaMode() != SfdConfig.EmaMode.NONE) {
@@ -245,6 +249,34 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             throw new NumericsException("SFD: " + term + " is " + v + " at step " + (step + 1) + "; stopping (the last checkpoint on disk is the last good state)");
         }
         return v;
+    }
+
+    /**
+     * Sequential forgetting: a new run that keeps this run's forgotten classes and adds {@code more}, starting
+     * the generator from this run's generator (EMA weights when EMA is on) and the fake net from this fake net.
+     * The teacher stays the original one.
+     */
+    public ScoreForgettingDistillation continueWith(ForgetPlan more, SfdConfig next) {
+        ensureOpen();
+        return new ScoreForgettingDistillation(teacher, plan.and(more), next, generator().network(), fake);
+    }
+
+    /**
+     * SFD-Two-Stage (SPEC-SFD 10.2): stage 1 is plain SiD distillation of the whole teacher
+     * ({@code lambda_f = lambda'_f = 0}); stage 2 forgets, starting from the stage-1 generator and fake net,
+     * with EMA off (the paper's choice; the released config keeps it, D2). Returns the stage-2 trainer, ready to run.
+     */
+    public static ScoreForgettingDistillation twoStage(ScoreNetwork teacher, ForgetPlan plan, SfdConfig stage1, SfdConfig stage2) {
+        return twoStage(teacher, plan, stage1, stage2, teacher, teacher);
+    }
+
+    /** {@link #twoStage(ScoreNetwork, ForgetPlan, SfdConfig, SfdConfig)} with explicit initial generator and fake nets. */
+    public static ScoreForgettingDistillation twoStage(ScoreNetwork teacher, ForgetPlan plan, SfdConfig stage1, SfdConfig stage2,
+                                                      ScoreNetwork generatorInit, ScoreNetwork fakeInit) {
+        try (var distill = new ScoreForgettingDistillation(teacher, ForgetPlan.none(), stage1.forgetWeight(0), generatorInit, fakeInit)) {
+            distill.run();
+            return new ScoreForgettingDistillation(teacher, plan, stage2.emaOff(), distill.generator().network(), distill.fakeScore());
+        }
     }
 
     // ------------------------------------------------------------------ checkpoints

@@ -133,6 +133,26 @@ class GaussianMixtureSfdTest {
     }
 
     @Test
+    void twoStageAndSequentialForgetting() {
+        SfdConfig stage = config().iterations(300);
+        try (var s2 = ScoreForgettingDistillation.twoStage(teacher, ForgetPlan.classes().forget(0).overrideWith(1), stage, stage, pretrained, pretrained)) {
+            OneStepGenerator g = s2.run();
+            String msg = String.format("two-stage: 0->1 %.2f, 2->2 %.2f", shareNearest(g, 0, 1), shareNearest(g, 2, 2));
+            System.out.println("GMM " + msg);
+            assertTrue(shareNearest(g, 0, 1) >= 0.95, msg);
+            assertTrue(shareNearest(g, 2, 2) >= 0.8, msg);
+            // sequential: then also forget class 2 (override 1); class 0 must stay forgotten
+            try (var s3 = s2.continueWith(ForgetPlan.classes().forget(2).overrideWith(1), stage)) {
+                OneStepGenerator g3 = s3.run();
+                String m3 = String.format("sequential: 0->1 %.2f, 2->1 %.2f", shareNearest(g3, 0, 1), shareNearest(g3, 2, 1));
+                System.out.println("GMM " + m3);
+                assertTrue(shareNearest(g3, 0, 1) >= 0.95, m3);
+                assertTrue(shareNearest(g3, 2, 1) >= 0.9, m3);
+            }
+        }
+    }
+
+    @Test
     void plainDistillationKeepsEveryClass() {
         try (var sfd = new ScoreForgettingDistillation(teacher, ForgetPlan.none(), config(), pretrained, pretrained)) {
             OneStepGenerator g = sfd.run();

@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * The judge: a small CNN on 32x32 images in [-1, 1] (SPEC-SFD section 16). Three stages of two 3x3 conv +
- * GroupNorm + SiLU layers (widths {@code w, 2w, 4w}), 2x2 average pooling between stages, global average
- * pooling to a feature vector (used for Frechet distances) and a linear head.
+ * GroupNorm + SiLU layers (widths {@code w, 2w, 4w}), 2x2 average pooling after each stage, then the
+ * flattened 4x4 map through a 128-unit SiLU layer (the feature vector used for Frechet distances) and a
+ * linear head.
  */
 public final class Classifier extends Module {
     public static final String KIND = "classifier";
@@ -29,7 +30,9 @@ public final class Classifier extends Module {
     private final int classes;
     private final Conv2d[] convs = new Conv2d[6];
     private final GroupNorm[] norms = new GroupNorm[6];
+    private final Linear fc;
     private final Linear head;
+    public static final int FEATURES = 128;
 
     public Classifier(int channels, int width, int classes, long seed) {
         this.channels = channels;
@@ -43,14 +46,15 @@ public final class Classifier extends Module {
             norms[i] = register("norm" + i, GroupNorm.edm(cout, DType.FLOAT32));
             cin = cout;
         }
-        head = register("head", new Linear(cin, classes, true, 1.0, rng, DType.FLOAT32));
+        fc = register("fc", new Linear(cin * 16, FEATURES, true, 1.0, rng, DType.FLOAT32));
+        head = register("head", new Linear(FEATURES, classes, true, 1.0, rng, DType.FLOAT32));
     }
 
     public int numClasses() { return classes; }
 
-    public int featureDim() { return width * 4; }
+    public int featureDim() { return FEATURES; }
 
-    /** Penultimate features [N, 4w] (after global average pooling). */
+    /** Penultimate features [N, 128]. */
     public Tensor features(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != channels) {
             throw new ShapeException("classifier: input " + Shapes.str(x.shape()) + " expected [N, " + channels + ", H, W]");
@@ -58,9 +62,10 @@ public final class Classifier extends Module {
         Tensor h = x;
         for (int i = 0; i < 6; i++) {
             h = Ops.silu(norms[i].forward(convs[i].forward(h)));
-            if (i % 2 == 1 && i < 5) h = Ops.avgPool2x(h);
+            if (i % 2 == 1) h = Ops.avgPool2x(h);
         }
-        return Ops.mean(h, new int[] {2, 3}, false);
+        if (h.dim(2) != 4 || h.dim(3) != 4) throw new ShapeException("classifier: expects 32x32 images, got " + Shapes.str(x.shape()));
+        return Ops.silu(fc.forward(Ops.reshape(h, h.dim(0), -1)));
     }
 
     /** Class logits [N, classes]. */

@@ -48,9 +48,10 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Object> teacherFigures = TeacherFigures.of(ev, teacherImages, teacherPerClass, plan);
         SampleCommand.grid(out.resolve("before.png"), teacherImages, teacherPerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
 
-        ForgetRunner runner = new ForgetRunner(teacher, plan, cfg, ev, out, opts.evalEvery, 40);
         long tSfd = System.nanoTime();
-        OneStepGenerator g = runner.run(resume);
+        ForgetRunner[] last = new ForgetRunner[1];
+        OneStepGenerator g = opts.run(teacher, plan, ev, out, resume, last);
+        ForgetRunner runner = last[0];
         double sfdSeconds = (System.nanoTime() - tSfd) / 1e9;
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
 

@@ -40,8 +40,9 @@ final class ForgetCommand implements Callable<Integer> {
         SfdConfig cfg = opts.config();
         Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();
-        ForgetRunner runner = new ForgetRunner(teacher, plan, cfg, ev, out, opts.evalEvery, 40);
-        OneStepGenerator g = runner.run(resume);
+        ForgetRunner[] last = new ForgetRunner[1];
+        OneStepGenerator g = opts.run(teacher, plan, ev, out, resume, last);
+        ForgetRunner runner = last[0];
         double seconds = (System.nanoTime() - t0) / 1e9;
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
         SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, plan " + plan);

@@ -40,6 +40,9 @@ final class ForgetRunner {
     private final Map<String, List<Double>> losses = new LinkedHashMap<>();
     private final List<Double> evalSteps = new ArrayList<>();
     private final Map<String, List<Double>> evals = new LinkedHashMap<>();
+    private ScoreNetwork generatorInit;
+    private ScoreNetwork fakeInit;
+    private ScoreNetwork finalFake;
 
     ForgetRunner(ScoreNetwork teacher, ForgetPlan plan, SfdConfig cfg, Evaluator evaluator, Path out, int evalEvery, int evalPerClass) {
         this.teacher = teacher;
@@ -50,6 +53,16 @@ final class ForgetRunner {
         this.evalEvery = evalEvery;
         this.evalPerClass = evalPerClass;
     }
+
+    /** Starts generator and fake net from earlier results (SFD-Two-Stage stage 2) instead of the teacher. */
+    ForgetRunner startFrom(ScoreNetwork generator, ScoreNetwork fake) {
+        this.generatorInit = generator;
+        this.fakeInit = fake;
+        return this;
+    }
+
+    /** The fake score network at the end of {@link #run} (stage 1 of two-stage hands it to stage 2). */
+    ScoreNetwork finalFake() { return finalFake; }
 
     /** Figures of a generator for this plan, from {@code perForget} forget-label and {@code perRemain} per remaining class samples. */
     static Map<String, Object> judge(OneStepGenerator g, ForgetPlan plan, Evaluator ev, int perForget, int perRemain, long seed) {
@@ -103,8 +116,10 @@ final class ForgetRunner {
 
     /** Runs (or resumes) SFD to the end and returns the generator. */
     OneStepGenerator run(boolean resume) throws IOException {
+        Files.createDirectories(out);
         Path ckpt = out.resolve("checkpoint.safetensors");
-        try (var sfd = new ScoreForgettingDistillation(teacher, plan, cfg)) {
+        try (var sfd = new ScoreForgettingDistillation(teacher, plan, cfg,
+                generatorInit != null ? generatorInit : teacher, fakeInit != null ? fakeInit : teacher)) {
             if (resume) {
                 sfd.resume(ckpt);
                 System.err.println("resumed from " + ckpt + " at step " + sfd.step());
@@ -123,6 +138,7 @@ final class ForgetRunner {
                 });
                 sfd.run(ckpt);
             }
+            finalFake = sfd.fakeScore();
             return sfd.generator();
         }
     }

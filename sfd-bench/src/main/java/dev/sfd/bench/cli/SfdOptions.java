@@ -16,7 +16,29 @@ final class SfdOptions {
     @Option(names = "--no-ema", description = "use the raw generator (no EMA)") boolean noEma;
     @Option(names = "--seed", defaultValue = "7") long seed;
     @Option(names = "--checkpoint-every", defaultValue = "50") long checkpointEvery;
+    @Option(names = "--two-stage", defaultValue = "0", description = "SFD-Two-Stage: first distil for this many iterations "
+            + "(no forgetting; stage in OUT/stage1), then forget with EMA off (0 = one stage)") long twoStage;
+    @Option(names = "--stage2-forget-weight", defaultValue = "1.0", description = "forget weight of stage 2 (the paper makes it larger)")
+    double stage2ForgetWeight;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
+
+    /** Runs SFD (one or two stages) and returns the generator. */
+    dev.sfd.unlearn.OneStepGenerator run(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan,
+                                         dev.sfd.models.Evaluator ev, java.nio.file.Path out, boolean resume, ForgetRunner[] last) throws java.io.IOException {
+        if (twoStage <= 0) {
+            ForgetRunner r = new ForgetRunner(teacher, plan, config(), ev, out, evalEvery, 40);
+            last[0] = r;
+            return r.run(resume);
+        }
+        SfdConfig s1 = config().iterations(twoStage).forgetWeight(0);
+        ForgetRunner stage1 = new ForgetRunner(teacher, dev.sfd.unlearn.ForgetPlan.none(), s1, ev, out.resolve("stage1"), 0, 40);
+        boolean stage1Done = resume && java.nio.file.Files.exists(out.resolve("checkpoint.safetensors"));
+        dev.sfd.unlearn.OneStepGenerator g1 = stage1.run(resume && !stage1Done && java.nio.file.Files.exists(out.resolve("stage1/checkpoint.safetensors")));
+        SfdConfig s2 = config().forgetWeight(stage2ForgetWeight).emaOff();
+        ForgetRunner stage2 = new ForgetRunner(teacher, plan, s2, ev, out, evalEvery, 40).startFrom(g1.network(), stage1.finalFake());
+        last[0] = stage2;
+        return stage2.run(stage1Done);
+    }
 
     SfdConfig config() {
         SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lr)

@@ -26,6 +26,7 @@ public final class ClassifierTrainer {
     private final double lr;
     private final RandomStream rng;
     private final Adam adam;
+    private boolean flip = true;
     private long step;
 
     public ClassifierTrainer(Classifier model, Dataset train, int batch, int epochs, double lr, long seed) {
@@ -39,6 +40,12 @@ public final class ClassifierTrainer {
         this.lr = lr;
         this.rng = new RandomStream(seed);
         this.adam = new Adam(model.parameters(), lr, 0.9, 0.999, 1e-8, 0.0);
+    }
+
+    /** Turns the random horizontal flips on (default) or off. */
+    public ClassifierTrainer flips(boolean on) {
+        this.flip = on;
+        return this;
     }
 
     public long totalSteps() { return (long) epochs * stepsPerEpoch(); }
@@ -64,7 +71,7 @@ public final class ClassifierTrainer {
             int b = Math.min(batch, train.size() - s);
             int[] idx = java.util.Arrays.copyOfRange(order, s, s + b);
             Dataset.Batch data = train.batch(idx);
-            Tensor x = flip(data.images());
+            Tensor x = flip ? flip(data.images()) : data.images();
             adam.setLearningRate(lr * 0.5 * (1 + Math.cos(Math.PI * step / (double) totalSteps())));
             adam.zeroGrad();
             Tensor loss = Classifier.crossEntropy(model.logits(x), data.labels());

@@ -1,0 +1,109 @@
+package dev.sfd.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfd.io.Json;
+import dev.sfd.models.Classifier;
+import dev.sfd.models.SongUnet;
+import dev.sfd.models.SongUnetConfig;
+import dev.sfd.models.data.FashionMnist;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI's file contracts on a tiny random teacher and classifier (fast; the real assets are exercised by
+ * the demo): forget writes generator/after/curves/report, sample accepts the generator and writes the
+ * DIR/<class>/<NNNN>.png tree, eval reads it back, and bad input gives exit code 1 or 2 with a message.
+ */
+class CliEndToEndTest {
+    @TempDir
+    static Path dir;
+    static Path teacher;
+    static Path classifier;
+
+    static final SongUnetConfig SMALL = new SongUnetConfig(32, 1, 1, 10, 0, 8, new int[] {1, 2}, 2, 1, new int[] {16}, 0, 0, 1);
+
+    @BeforeAll
+    static void assets() {
+        teacher = dir.resolve("teacher.safetensors");
+        SongUnet.save(SongUnet.create(SMALL, 5), teacher, null);
+        classifier = dir.resolve("classifier.safetensors");
+        new Classifier(1, 4, 10, 6).save(classifier, null);
+    }
+
+    static int run(String... args) { return SfdCli.execute(args); }
+
+    @Test
+    void forgetSampleEvalRoundTrip() throws Exception {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        Path out = dir.resolve("forget");
+        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+                "--iterations", "3", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "2", "--checkpoint-every", "2",
+                "--eval-samples", "8", "--eval-per-class", "4", "--out", out.toString()));
+        for (String f : new String[] {"generator.safetensors", "after.png", "curves.png", "report.json", "checkpoint.safetensors"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        Map<String, Object> report = Json.readMap(out.resolve("report.json"));
+        for (String k : new String[] {"plan", "iterations", "seconds", "ua", "as_override", "remain_accuracy", "fd_remain"}) {
+            assertTrue(report.containsKey(k), "report.json lacks " + k);
+        }
+        Path samples = dir.resolve("samples");
+        assertEquals(0, run("sample", "--model", out.resolve("generator.safetensors").toString(), "--per-class", "3", "--out", samples.toString()));
+        assertTrue(Files.exists(samples.resolve("9/0002.png")));
+        assertTrue(Files.exists(samples.resolve("grid.png")));
+        assertEquals(0, run("eval", "--samples", samples.toString(), "--classifier", classifier.toString()));
+        Map<String, Object> eval = Json.readMap(samples.resolve("eval.json"));
+        assertEquals(30, ((Number) eval.get("images")).intValue());
+    }
+
+    @Test
+    void twoStageWritesBothStages() {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        Path out = dir.resolve("two-stage");
+        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+                "--two-stage", "2", "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0",
+                "--eval-samples", "4", "--eval-per-class", "2", "--out", out.toString()));
+        assertTrue(Files.exists(out.resolve("stage1/checkpoint.safetensors")));
+        assertTrue(Files.exists(out.resolve("generator.safetensors")));
+    }
+
+    @Test
+    void badInputFailsFastWithAMessage() {
+        assertMessage(1, "is out of range", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->12", "--out", dir.resolve("x1").toString());
+        assertMessage(1, "must differ", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "3->3", "--out", dir.resolve("x2").toString());
+        assertMessage(1, "does not exist", "forget", "--teacher", dir.resolve("missing.safetensors").toString(), "--out", dir.resolve("x3").toString());
+        assertMessage(1, "not a SongUNet", "forget", "--teacher", classifier.toString(), "--out", dir.resolve("x4").toString());
+        assertMessage(2, "Unknown option", "forget", "--no-such-option");
+        assertTrue(!Files.exists(dir.resolve("x1")) && !Files.exists(dir.resolve("x2")), "nothing written for rejected plans");
+    }
+
+    @Test
+    void nonWritableOutputFolderIsRejected() throws Exception {
+        Path file = dir.resolve("plain-file");
+        Files.writeString(file, "x");
+        assertMessage(1, "not writable", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--out", file.resolve("sub").toString());
+    }
+
+    static void assertMessage(int code, String fragment, String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream ps = new PrintStream(buf, true)) {
+            System.setErr(ps);
+            rc = SfdCli.execute(args);
+        } finally {
+            System.setErr(oldErr);
+        }
+        String text = buf.toString();
+        assertEquals(code, rc, "exit code for " + String.join(" ", args) + "; output: " + text);
+        assertTrue(text.contains(fragment), "expected '" + fragment + "' in: " + text);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.sfd.unlearn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfd.NumericsException;
+import dev.sfd.SfdException;
+import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reproducibility and crash safety of the SFD trainer. */
+class SfdCheckpointTest {
+    @TempDir
+    Path dir;
+
+    static EdmPrecond teacher() { return new EdmPrecond(new MlpNoiseNet(3, 16, 21)); }
+
+    static SfdConfig cfg() { return SfdConfig.defaults().iterations(6).batch(4, 4).learningRates(1e-3, 1e-3).checkpointEvery(2).seed(11); }
+
+    static ForgetPlan plan() { return ForgetPlan.classes().forget(0).overrideWith(2); }
+
+    static void assertSameWeights(ScoreForgettingDistillation a, ScoreForgettingDistillation b) {
+        Map<String, Tensor> sa = a.generator().network().stateDict(), sb = b.generator().network().stateDict();
+        for (String k : sa.keySet()) assertArrayEquals(sa.get(k).toFloatArray(), sb.get(k).toFloatArray(), k);
+        Map<String, Tensor> fa = a.fakeScore().stateDict(), fb = b.fakeScore().stateDict();
+        for (String k : fa.keySet()) assertArrayEquals(fa.get(k).toFloatArray(), fb.get(k).toFloatArray(), "fake " + k);
+    }
+
+    @Test
+    void sameSeedSameResult() {
+        EdmPrecond t = teacher();
+        try (var a = new ScoreForgettingDistillation(t, plan(), cfg()); var b = new ScoreForgettingDistillation(t, plan(), cfg())) {
+            a.run();
+            b.run();
+            assertSameWeights(a, b);
+        }
+    }
+
+    @Test
+    void resumeContinuesBitIdentically() {
+        EdmPrecond t = teacher();
+        Path ckpt = dir.resolve("sfd.safetensors");
+        try (var straight = new ScoreForgettingDistillation(t, plan(), cfg())) {
+            straight.run();
+            try (var first = new ScoreForgettingDistillation(t, plan(), cfg())) {
+                first.runUntil(4, ckpt);                       // writes checkpoints at steps 2 and 4, then "dies"
+            }
+            try (var resumed = new ScoreForgettingDistillation(t, plan(), cfg())) {
+                resumed.resume(ckpt);
+                assertEquals(4, resumed.step());
+                resumed.run(ckpt);
+                assertSameWeights(straight, resumed);
+            }
+        }
+    }
+
+    @Test
+    void resumeRejectsADifferentPlanOrConfig() {
+        EdmPrecond t = teacher();
+        Path ckpt = dir.resolve("sfd.safetensors");
+        try (var a = new ScoreForgettingDistillation(t, plan(), cfg())) {
+            a.runUntil(2, ckpt);
+        }
+        try (var b = new ScoreForgettingDistillation(t, ForgetPlan.classes().forget(1).overrideWith(2), cfg())) {
+            SfdException e = assertThrows(SfdException.class, () -> b.resume(ckpt));
+            assertTrue(e.getMessage().contains("plan"), e.getMessage());
+        }
+        try (var c = new ScoreForgettingDistillation(t, plan(), cfg().alpha(1.0))) {
+            SfdException e = assertThrows(SfdException.class, () -> c.resume(ckpt));
+            assertTrue(e.getMessage().contains("configuration"), e.getMessage());
+        }
+    }
+
+    @Test
+    void nanStopsWithStepAndTermAndKeepsTheLastGoodCheckpoint() throws Exception {
+        EdmPrecond t = teacher();
+        Path ckpt = dir.resolve("sfd.safetensors");
+        try (var a = new ScoreForgettingDistillation(t, plan(), cfg())) {
+            a.runUntil(2, ckpt);
+            byte[] good = Files.readAllBytes(ckpt);
+            // poison one generator weight: the next generator forward produces NaN
+            a.rawGenerator().network().parameters().get(0).data().backend().fill(a.rawGenerator().network().parameters().get(0).data(), Double.NaN);
+            NumericsException e = assertThrows(NumericsException.class, () -> a.runUntil(6, ckpt));
+            assertTrue(e.getMessage().contains("step 3"), e.getMessage());
+            assertTrue(e.getMessage().contains("loss"), e.getMessage());
+            assertArrayEquals(good, Files.readAllBytes(ckpt), "checkpoint must still be the last good one");
+        }
+    }
+
+    @Test
+    void badPlansFailFast() {
+        EdmPrecond t = teacher();
+        assertThrows(SfdException.class, () -> ForgetPlan.classes().forget(1).overrideWith(1));
+        SfdException e = assertThrows(SfdException.class, () -> new ScoreForgettingDistillation(t, ForgetPlan.classes().forget(5).overrideWith(1), cfg()));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+        e = assertThrows(SfdException.class, () -> new ScoreForgettingDistillation(t, ForgetPlan.classes().forget(0).overrideWith(1).and(ForgetPlan.classes().forget(1).overrideWith(2)), cfg()));
+        assertTrue(e.getMessage().contains("itself forgotten"), e.getMessage());
+        assertEquals("0->1,2->1", ForgetPlan.parse("0->1, 2->1").toString());
+    }
+}
