@@ -54,6 +54,7 @@ final class VecKernels extends CpuKernels {
 
     private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     private static final float MAGIC = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     private static final float EXP_HI = 88.72283f, EXP_LO = -86.6f;
 
     /**
@@ -64,7 +65,8 @@ final class VecKernels extends CpuKernels {
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.min(EXP_HI).max(EXP_LO);
-        FloatVector n = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, MAGIC)).sub(MAGIC);
+        FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, MAGIC)); // MAGIC + round(x log2 e)
+        FloatVector n = t.sub(MAGIC);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
         r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500E-4f), FloatVector.broadcast(S, 1.3981999507E-3f));
@@ -73,7 +75,9 @@ final class VecKernels extends CpuKernels {
         p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
         p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
         FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(126).lanewise(VectorOperators.LSHL, 23);
+        // 2^(n-1) from the bits of t (its low mantissa bits hold n): no float-to-int conversion, which C2 in
+        // JDK 17 does not intrinsify for 512-bit vectors
+        IntVector bits = t.reinterpretAsInts().sub(MAGIC_BITS - 126).lanewise(VectorOperators.LSHL, 23);
         FloatVector scale = bits.reinterpretAsFloats();
         FloatVector e = y.mul(scale).mul(2f);
         VectorMask<Float> over = x.compare(VectorOperators.GT, EXP_HI), under = x.compare(VectorOperators.LT, EXP_LO);
@@ -172,69 +176,108 @@ final class VecKernels extends CpuKernels {
         if (i < off + len) super.gnBackwardApply(dy, x, mean, a, b, c, o, i, off + len - i);
     }
 
+    /** Dispatches to one small method per op, so each loop is compiled with its own profile and exp inlines. */
     @Override
     void unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n) {
+        int done;
+        switch (op) {
+            case NEG: done = unNeg(x, xo, o, oo, n); break;
+            case EXP: done = unExp(x, xo, o, oo, n); break;
+            case SQRT: done = unSqrt(x, xo, o, oo, n); break;
+            case RSQRT: done = unRsqrt(x, xo, o, oo, n); break;
+            case SQUARE: done = unSquare(x, xo, o, oo, n); break;
+            case RECIPROCAL: done = unReciprocal(x, xo, o, oo, n); break;
+            case ABS: done = unAbs(x, xo, o, oo, n); break;
+            case SIGMOID: done = unSigmoid(x, xo, o, oo, n); break;
+            case SILU: done = unSilu(x, xo, o, oo, n); break;
+            default: done = 0; break;
+        }
+        if (done < n) super.unary(op, x, xo + done, o, oo + done, n - done);
+    }
+
+    private static int unNeg(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.neg().intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unExp(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            exp(v).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unSqrt(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.sqrt().intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unRsqrt(float[] x, int xo, float[] o, int oo, int n) {
         final FloatVector ONE = FloatVector.broadcast(S, 1f);
         int i = 0, ub = S.loopBound(n);
-        switch (op) {
-            case NEG:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.neg().intoArray(o, oo + i);
-                }
-                break;
-            case EXP:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    exp(v).intoArray(o, oo + i);
-                }
-                break;
-            case SQRT:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.sqrt().intoArray(o, oo + i);
-                }
-                break;
-            case RSQRT:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    ONE.div(v.sqrt()).intoArray(o, oo + i);
-                }
-                break;
-            case SQUARE:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.mul(v).intoArray(o, oo + i);
-                }
-                break;
-            case RECIPROCAL:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    ONE.div(v).intoArray(o, oo + i);
-                }
-                break;
-            case ABS:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.abs().intoArray(o, oo + i);
-                }
-                break;
-            case SIGMOID:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    ONE.div(ONE.add(exp(v.neg()))).intoArray(o, oo + i);
-                }
-                break;
-            case SILU:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.div(ONE.add(exp(v.neg()))).intoArray(o, oo + i);
-                }
-                break;
-            default:
-                break;
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            ONE.div(v.sqrt()).intoArray(o, oo + i);
         }
-        if (i < n) super.unary(op, x, xo + i, o, oo + i, n - i);
+        return i;
+    }
+
+    private static int unSquare(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.mul(v).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unReciprocal(float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            ONE.div(v).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unAbs(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.abs().intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unSigmoid(float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            ONE.div(ONE.add(exp(v.neg()))).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unSilu(float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.div(ONE.add(exp(v.neg()))).intoArray(o, oo + i);
+        }
+        return i;
     }
 
     @Override
@@ -306,17 +349,23 @@ final class VecKernels extends CpuKernels {
                 }
                 break;
             case SILU:
-                for (; i < ub; i += L) {
-                    FloatVector g = FloatVector.fromArray(S, ga, i);
-                    FloatVector x = FloatVector.fromArray(S, xa, i);
-                    FloatVector s = ONE.div(ONE.add(exp(x.neg())));
-                    g.mul(s).mul(ONE.add(x.mul(ONE.sub(s)))).intoArray(gi, i);
-                }
+                i = siluBackward(xa, ga, gi, i, ub);
                 break;
             default:
                 break;
         }
         if (i < off + n) super.unaryBackward(op, xa, ya, ga, gi, i, off + n - i);
+    }
+
+    private static int siluBackward(float[] xa, float[] ga, float[] gi, int i, int ub) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        for (; i < ub; i += L) {
+            FloatVector g = FloatVector.fromArray(S, ga, i);
+            FloatVector x = FloatVector.fromArray(S, xa, i);
+            FloatVector s = ONE.div(ONE.add(exp(x.neg())));
+            g.mul(s).mul(ONE.add(x.mul(ONE.sub(s)))).intoArray(gi, i);
+        }
+        return i;
     }
 
     @Override
