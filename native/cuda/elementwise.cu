@@ -98,7 +98,7 @@ template <class T> SFD_DEVICE T unary_grad(int op, T x, T y, T g) {
             return g * s * ((T)1 + x * ((T)1 - s));
         }
         case SFD_RELU: return x > 0 ? g : (T)0;
-        case SFD_NAN_TO_NUM: return (x == x && m_abs(x) != (T)INFINITY) ? g : (T)0;  // identity where finite
+        case SFD_NAN_TO_NUM: return (T)0;  // a clean-up, not differentiated (as the Java reference: derivative 0)
     }
     return g;
 }

@@ -39,27 +39,38 @@ template <class T> SFD_KERNEL SFD_LAUNCH_BOUNDS(kRowThreads) void softmax_fwd_bl
     for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) yr[j] = m_exp(xr[j] - mx) * inv;
 }
 
-// gx = y * (gy - sum(gy * y))
+// gx = y * (gy - sum(gy * y)), in double, rounded once to T.
+// The row dot product is summed serially in element order with unfused double operations, exactly as the
+// Java reference (ReferenceBackend.softmaxBackward) does: for a saturated row (one y ~ 1, gradients that
+// cancel to ~1e-9) the result is dominated by the rounding of that sum, so any other summation order
+// (a tree reduction) differs from the reference by far more than the contract tolerance. The serial sum
+// costs O(cols) latency per row on one lane; rows still run in parallel (docs/kernels.md).
+template <class T> SFD_DEVICE double row_dot_serial(const T* __restrict__ gy, const T* __restrict__ y, int64_t cols) {
+    double dot = 0.0;
+    for (int64_t j = 0; j < cols; j++) dot = sfd_dadd_rn(dot, sfd_dmul_rn((double)gy[j], (double)y[j]));
+    return dot;
+}
+
 template <class T>
 SFD_KERNEL SFD_LAUNCH_BOUNDS(256) void softmax_bwd_warp(const T* __restrict__ y, const T* __restrict__ gy, T* __restrict__ gx, int64_t rows, int64_t cols) {
     const int lane = threadIdx.x & 31;
     const int64_t row = (int64_t)blockIdx.x * kWarpRowsPerBlock + (threadIdx.x >> 5);
-    if (row >= rows) return;
+    if (row >= rows) return;  // whole warps leave together; no block barrier in this kernel
     const int64_t o = row * cols;
-    T dot = 0;
-    for (int64_t j = lane; j < cols; j += 32) dot += gy[o + j] * y[o + j];
-    dot = warp_reduce(dot, SumOp());
-    for (int64_t j = lane; j < cols; j += 32) gx[o + j] = y[o + j] * (gy[o + j] - dot);
+    double dot = 0.0;
+    if (lane == 0) dot = row_dot_serial(gy + o, y + o, cols);
+    dot = __shfl_sync(0xffffffffu, dot, 0);
+    for (int64_t j = lane; j < cols; j += 32) gx[o + j] = (T)((double)y[o + j] * ((double)gy[o + j] - dot));
 }
 
 template <class T>
 SFD_KERNEL SFD_LAUNCH_BOUNDS(kRowThreads) void softmax_bwd_block(const T* __restrict__ y, const T* __restrict__ gy, T* __restrict__ gx, int64_t cols) {
-    SFD_SHARED(T, scratch, 32);
+    SFD_SHARED(double, shared_dot, 1);
     const int64_t o = (int64_t)blockIdx.x * cols;
-    T dot = 0;
-    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) dot += gy[o + j] * y[o + j];
-    dot = block_reduce(dot, scratch, SumOp(), (T)0);
-    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) gx[o + j] = y[o + j] * (gy[o + j] - dot);
+    if (threadIdx.x == 0) shared_dot[0] = row_dot_serial(gy + o, y + o, cols);
+    __syncthreads();
+    const double dot = shared_dot[0];
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) gx[o + j] = (T)((double)y[o + j] * ((double)gy[o + j] - dot));
 }
 
 template <class T> int fwd(const char* fn, const T* x, T* y, int64_t rows, int64_t cols, void* stream) {

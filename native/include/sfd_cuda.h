@@ -38,6 +38,9 @@
 #define SFD_UNROLL _Pragma("unroll")
 
 SFD_DEVICE uint32_t sfd_umulhi(uint32_t a, uint32_t b) { return __umulhi(a, b); }
+// round-to-nearest double add / multiply that nvcc never contracts into an FMA
+SFD_DEVICE double sfd_dadd_rn(double a, double b) { return __dadd_rn(a, b); }
+SFD_DEVICE double sfd_dmul_rn(double a, double b) { return __dmul_rn(a, b); }
 
 #else
 // ============================================================================================ EMU
@@ -120,4 +123,7 @@ inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
 inline float __expf(float x) { return std::exp(x); }
 inline float __fdividef(float a, float b) { return a / b; }
 inline uint32_t sfd_umulhi(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a * b) >> 32); }
+// g++ compiles the emulation with -ffp-contract=off, so plain operators never fuse
+inline double sfd_dadd_rn(double a, double b) { return a + b; }
+inline double sfd_dmul_rn(double a, double b) { return a * b; }
 #endif

@@ -119,7 +119,7 @@ double ref_unary_grad(int op, double x) {  // d op / dx
         case SFD_SIGMOID: { double s = 1 / (1 + std::exp(-x)); return s * (1 - s); }
         case SFD_SILU: { double s = 1 / (1 + std::exp(-x)); return s * (1 + x * (1 - s)); }
         case SFD_RELU: return x > 0 ? 1 : 0;
-        case SFD_NAN_TO_NUM: return std::isfinite(x) ? 1 : 0;
+        case SFD_NAN_TO_NUM: return 0;  // Java reference: not differentiated
     }
     return NAN;
 }

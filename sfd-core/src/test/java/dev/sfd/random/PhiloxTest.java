@@ -150,4 +150,39 @@ class PhiloxTest {
             assertEquals(Backends.reference(), t.backend());
         }
     }
+
+    /** native/PHILOX.md section 5: the CUDA kernels (and their emulation) produce exactly these bits. */
+    @Test
+    void normalsAreBitIdenticalToTheCudaKernelsKnownAnswers() {
+        long[] f64 = {0xbfef0bcb49733447L, 0x3fc8d59d8f80533cL, 0xbff3c5198e384292L, 0x3ffec867b90983e8L,
+                      0xbfb2bc0292cac9b6L, 0x3fc1cf3fbb6b8d45L, 0xbff1b4e63547e420L, 0x3fd4e861490136e9L};
+        int[] f32 = {0xbf785e5a, 0x3e46acec, 0xbf9e28cc, 0x3ff6433e, 0xbd95e015, 0x3e0e79fe, 0xbf8da732, 0x3ea7430a};
+        double[] d = new double[8];
+        float[] f = new float[8];
+        Philox.normal(42, 0, d, 0, 8);
+        Philox.normal(42, 0, f, 0, 8);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(f64[i], Double.doubleToRawLongBits(d[i]), "f64 normal " + i + " = " + d[i]);
+            assertEquals(f32[i], Float.floatToRawIntBits(f[i]), "f32 normal " + i + " = " + f[i]);
+        }
+        float[] u = new float[4];
+        Philox.uniform(42, 0, u, 0, 4);
+        assertArrayEquals(new float[] {0x9ceaf0 * 0x1p-24f, 0x77f549 * 0x1p-24f, 0x12bf50 * 0x1p-24f, 0x5742b3 * 0x1p-24f}, u);
+    }
+
+    /** The deterministic log / sin / cos stay within a few ulp of StrictMath (whose argument 2 pi u is itself rounded). */
+    @Test
+    void deterministicTranscendentalsAreAccurate() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        double[] sc = new double[2];
+        for (int i = 0; i < 200_000; i++) {
+            double u = (r.nextInt(1 << 24) + 1) * 0x1p-24;
+            double l = Philox.detLog(u), want = StrictMath.log(u);
+            assertTrue(Math.abs(l - want) <= 4 * Math.ulp(want) + 1e-300, "log " + u + ": " + l + " vs " + want);
+            double v = r.nextInt(1 << 24) * 0x1p-24;
+            Philox.detSinCos2Pi(v, sc);
+            assertEquals(StrictMath.sin(2 * Math.PI * v), sc[0], 2e-15, "sin 2 pi " + v);
+            assertEquals(StrictMath.cos(2 * Math.PI * v), sc[1], 2e-15, "cos 2 pi " + v);
+        }
+    }
 }
