@@ -3,6 +3,8 @@ package dev.sfd.backend.cpu;
 import dev.sfd.backend.BinaryOp;
 import dev.sfd.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,6 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code S.loopBound(n)} elements and hands the tail to the plain-Java kernel. Ops whose Java semantics a
  * vector instruction does not reproduce exactly (MAX/MIN/RELU with NaN and -0, SIGN, NAN_TO_NUM, POW) stay
  * in the plain-Java kernels.
+ *
+ * <p>Determinism: results must not depend on whether C2 has compiled a kernel yet (runs are bitwise
+ * repeatable and resumed training continues bit-identically). The Vector API's interpreter fallback and C2's
+ * intrinsics agree exactly on add, mul, div, sqrt, fma, min/max, compares, blends and conversions, but not
+ * on {@code reduceLanes(ADD)} (tree order vs lane order) nor on the SVML transcendental lanewise ops. So
+ * horizontal sums go through {@link #laneSum} (lane order), exp is {@link #exp} (Cephes-style polynomial in
+ * exact IEEE operations), and LOG/SIN/COS/TANH stay scalar.
  */
 final class VecKernels extends CpuKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -34,6 +43,47 @@ final class VecKernels extends CpuKernels {
         }
     }
 
+    /** Sum of the lanes in lane order (deterministic in the interpreter and in C2, unlike reduceLanes). */
+    static double laneSum(FloatVector v) {
+        float[] t = new float[L];
+        v.intoArray(t, 0);
+        double s = 0;
+        for (int i = 0; i < L; i++) s += t[i];
+        return s;
+    }
+
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float MAGIC = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+    private static final float EXP_HI = 88.72283f, EXP_LO = -86.6f;
+
+    /**
+     * e^x with ~1 ulp error (Cephes expf): x = n ln2 + r, a degree-6 polynomial for e^r, times 2^(n-1) * 2.
+     * Built only from exactly-rounded operations, so it is bitwise identical before and after JIT compilation.
+     * Above ln(FLT_MAX) gives +Inf; below -86.6 (true results under 2.5e-38) gives 0 (no subnormals); NaN
+     * stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.min(EXP_HI).max(EXP_LO);
+        FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, MAGIC)); // MAGIC + round(x log2 e)
+        FloatVector n = t.sub(MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500E-4f), FloatVector.broadcast(S, 1.3981999507E-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // 2^(n-1) from the bits of t (its low mantissa bits hold n): no float-to-int conversion, which C2 in
+        // JDK 17 does not intrinsify for 512-bit vectors
+        IntVector bits = t.reinterpretAsInts().sub(MAGIC_BITS - 126).lanewise(VectorOperators.LSHL, 23);
+        FloatVector scale = bits.reinterpretAsFloats();
+        FloatVector e = y.mul(scale).mul(2f);
+        VectorMask<Float> over = x.compare(VectorOperators.GT, EXP_HI), under = x.compare(VectorOperators.LT, EXP_LO);
+        return e.blend(Float.POSITIVE_INFINITY, over).blend(0f, under);
+    }
+
     // ------------------------------------------------------------------ reductions over a range
 
     @Override
@@ -45,7 +95,7 @@ final class VecKernels extends CpuKernels {
             a1 = a1.add(FloatVector.fromArray(S, x, off + i + L));
         }
         for (; i + L <= len; i += L) a0 = a0.add(FloatVector.fromArray(S, x, off + i));
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = (float) laneSum(a0.add(a1));
         for (; i < len; i++) s += x[off + i];
         return s;
     }
@@ -59,7 +109,7 @@ final class VecKernels extends CpuKernels {
             s = s.add(d);
             q = d.fma(d, q);
         }
-        double ss = s.reduceLanes(VectorOperators.ADD), qq = q.reduceLanes(VectorOperators.ADD);
+        double ss = laneSum(s), qq = laneSum(q);
         for (; i < len; i++) {
             float d = x[off + i] - c;
             ss += d;
@@ -78,7 +128,7 @@ final class VecKernels extends CpuKernels {
             a1 = FloatVector.fromArray(S, x, xo + i + L).fma(FloatVector.fromArray(S, y, yo + i + L), a1);
         }
         for (; i + L <= len; i += L) a0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), a0);
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = (float) laneSum(a0.add(a1));
         for (; i < len; i++) s += x[xo + i] * y[yo + i];
         return s;
     }
@@ -90,7 +140,7 @@ final class VecKernels extends CpuKernels {
         for (; i < ub; i += L) {
             a = FloatVector.fromArray(S, dy, off + i).fma(FloatVector.fromArray(S, x, off + i).sub(mv), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
+        float s = (float) laneSum(a);
         for (; i < len; i++) s += dy[off + i] * (x[off + i] - mean);
         return s;
     }
@@ -126,93 +176,108 @@ final class VecKernels extends CpuKernels {
         if (i < off + len) super.gnBackwardApply(dy, x, mean, a, b, c, o, i, off + len - i);
     }
 
+    /** Dispatches to one small method per op, so each loop is compiled with its own profile and exp inlines. */
     @Override
     void unary(UnaryOp op, float[] x, int xo, float[] o, int oo, int n) {
+        int done;
+        switch (op) {
+            case NEG: done = unNeg(x, xo, o, oo, n); break;
+            case EXP: done = unExp(x, xo, o, oo, n); break;
+            case SQRT: done = unSqrt(x, xo, o, oo, n); break;
+            case RSQRT: done = unRsqrt(x, xo, o, oo, n); break;
+            case SQUARE: done = unSquare(x, xo, o, oo, n); break;
+            case RECIPROCAL: done = unReciprocal(x, xo, o, oo, n); break;
+            case ABS: done = unAbs(x, xo, o, oo, n); break;
+            case SIGMOID: done = unSigmoid(x, xo, o, oo, n); break;
+            case SILU: done = unSilu(x, xo, o, oo, n); break;
+            default: done = 0; break;
+        }
+        if (done < n) super.unary(op, x, xo + done, o, oo + done, n - done);
+    }
+
+    private static int unNeg(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.neg().intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unExp(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            exp(v).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unSqrt(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.sqrt().intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unRsqrt(float[] x, int xo, float[] o, int oo, int n) {
         final FloatVector ONE = FloatVector.broadcast(S, 1f);
         int i = 0, ub = S.loopBound(n);
-        switch (op) {
-            case NEG:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.neg().intoArray(o, oo + i);
-                }
-                break;
-            case EXP:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.lanewise(VectorOperators.EXP).intoArray(o, oo + i);
-                }
-                break;
-            case LOG:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.lanewise(VectorOperators.LOG).intoArray(o, oo + i);
-                }
-                break;
-            case SQRT:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.sqrt().intoArray(o, oo + i);
-                }
-                break;
-            case RSQRT:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    ONE.div(v.sqrt()).intoArray(o, oo + i);
-                }
-                break;
-            case SQUARE:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.mul(v).intoArray(o, oo + i);
-                }
-                break;
-            case RECIPROCAL:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    ONE.div(v).intoArray(o, oo + i);
-                }
-                break;
-            case ABS:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.abs().intoArray(o, oo + i);
-                }
-                break;
-            case SIN:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.lanewise(VectorOperators.SIN).intoArray(o, oo + i);
-                }
-                break;
-            case COS:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.lanewise(VectorOperators.COS).intoArray(o, oo + i);
-                }
-                break;
-            case TANH:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.lanewise(VectorOperators.TANH).intoArray(o, oo + i);
-                }
-                break;
-            case SIGMOID:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(o, oo + i);
-                }
-                break;
-            case SILU:
-                for (; i < ub; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.div(ONE.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(o, oo + i);
-                }
-                break;
-            default:
-                break;
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            ONE.div(v.sqrt()).intoArray(o, oo + i);
         }
-        if (i < n) super.unary(op, x, xo + i, o, oo + i, n - i);
+        return i;
+    }
+
+    private static int unSquare(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.mul(v).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unReciprocal(float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            ONE.div(v).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unAbs(float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.abs().intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unSigmoid(float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            ONE.div(ONE.add(exp(v.neg()))).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int unSilu(float[] x, int xo, float[] o, int oo, int n) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.div(ONE.add(exp(v.neg()))).intoArray(o, oo + i);
+        }
+        return i;
     }
 
     @Override
@@ -284,17 +349,23 @@ final class VecKernels extends CpuKernels {
                 }
                 break;
             case SILU:
-                for (; i < ub; i += L) {
-                    FloatVector g = FloatVector.fromArray(S, ga, i);
-                    FloatVector x = FloatVector.fromArray(S, xa, i);
-                    FloatVector s = ONE.div(ONE.add(x.neg().lanewise(VectorOperators.EXP)));
-                    g.mul(s).mul(ONE.add(x.mul(ONE.sub(s)))).intoArray(gi, i);
-                }
+                i = siluBackward(xa, ga, gi, i, ub);
                 break;
             default:
                 break;
         }
         if (i < off + n) super.unaryBackward(op, xa, ya, ga, gi, i, off + n - i);
+    }
+
+    private static int siluBackward(float[] xa, float[] ga, float[] gi, int i, int ub) {
+        final FloatVector ONE = FloatVector.broadcast(S, 1f);
+        for (; i < ub; i += L) {
+            FloatVector g = FloatVector.fromArray(S, ga, i);
+            FloatVector x = FloatVector.fromArray(S, xa, i);
+            FloatVector s = ONE.div(ONE.add(exp(x.neg())));
+            g.mul(s).mul(ONE.add(x.mul(ONE.sub(s)))).intoArray(gi, i);
+        }
+        return i;
     }
 
     @Override
@@ -363,11 +434,11 @@ final class VecKernels extends CpuKernels {
         FloatVector mv = FloatVector.broadcast(S, m), acc = FloatVector.zero(S);
         int i = off, ub = off + S.loopBound(len);
         for (; i < ub; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, i).sub(mv).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, i).sub(mv));
             e.intoArray(o, i);
             acc = acc.add(e);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = laneSum(acc);
         for (; i < off + len; i++) {
             float e = (float) Math.exp(x[i] - m);
             o[i] = e;
@@ -424,7 +495,7 @@ final class VecKernels extends CpuKernels {
             abs = abs.add(e.abs());
             sum = d.fma(e.sub(av.mul(d)), sum);
         }
-        double a = abs.reduceLanes(VectorOperators.ADD), s = sum.reduceLanes(VectorOperators.ADD);
+        double a = laneSum(abs), s = laneSum(sum);
         for (; i < off + n; i++) {
             float d = r[i] - f[i], e = r[i] - x[i];
             a += Math.abs(e);
