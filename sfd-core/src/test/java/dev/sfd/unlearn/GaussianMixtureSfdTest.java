@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
  * of label 0 must sit on class 1's modes while class 2 keeps its own; plain distillation keeps class 0.
  */
 class GaussianMixtureSfdTest {
+    /** Class 0 and 1 are single Gaussians, class 2 has two modes (the generator must split its latent space). */
     static final double[][][] MODES = {
-        {{-0.7, 0.5}, {-0.7, -0.5}},
-        {{0.7, 0.5}, {0.7, -0.5}},
-        {{0.0, 0.9}, {0.0, -0.9}},
+        {{-0.7, -0.3}},
+        {{0.7, -0.3}},
+        {{-0.35, 0.7}, {0.35, 0.7}},
     };
     static GaussianMixtureTeacher teacher;
     static EdmPrecond pretrained;

@@ -16,8 +16,15 @@ final class GaussianMixtureTeacher extends ScoreNetwork {
     final double[][][] modes;   // [class][mode][2]
     final double std;
 
+    /** Classes may have different mode counts; each class is padded by cycling its modes (counts must divide the largest). */
     GaussianMixtureTeacher(double[][][] modes, double std) {
-        this.modes = modes;
+        int m = 0;
+        for (double[][] c : modes) m = Math.max(m, c.length);
+        this.modes = new double[modes.length][m][];
+        for (int c = 0; c < modes.length; c++) {
+            if (m % modes[c].length != 0) throw new IllegalArgumentException("mode count of class " + c + " must divide " + m);
+            for (int j = 0; j < m; j++) this.modes[c][j] = modes[c][j % modes[c].length];
+        }
         this.std = std;
     }
 
