@@ -48,6 +48,9 @@ import picocli.CommandLine.Option;
 final class TableCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("teacher", "retrain", "esd", "salun", "sfd");
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file") String teacherSpec;
     @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifierSpec;
     @Option(names = "--forget", defaultValue = "0") int forget;
@@ -304,7 +307,7 @@ final class TableCommand implements Callable<Integer> {
                 if (!Double.isNaN(b.forgottenRateOneStep())) attack += String.format(" (Heun); one-step %.2f -> %.2f", a.forgottenRateOneStep(), b.forgottenRateOneStep());
                 curves.put(r.method(), r.attack());
             }
-            String time = Double.isNaN(r.seconds()) ? r.timeNote() : String.format("%.0f s%s", r.seconds(), r.timeNote().isEmpty() ? "" : " (" + r.timeNote() + ")");
+            String time = Double.isNaN(r.seconds()) ? r.timeNote() : String.format(r.seconds() < 10 ? "%.1f s%s" : "%.0f s%s", r.seconds(), r.timeNote().isEmpty() ? "" : " (" + r.timeNote() + ")");
             md.append(String.format("| %s | %s | %.3f | %.3f | %.2f | %s | %s | %s |%n", r.method(), r.dataNeeded(), Json.toDouble(f.get("ua")),
                     Json.toDouble(f.get("remain_accuracy")), Json.toDouble(f.get("fd_remain")), f.get("network_calls_per_image"), time, attack));
             Map<String, Object> j = new LinkedHashMap<>();
@@ -328,8 +331,8 @@ final class TableCommand implements Callable<Integer> {
             json.add(j);
             grids.add(r.grid());
         }
-        md.append("\n").append("Sample grids: `table.png`; relearning curves: `attack.png`. Command: `./sfd table").append(quick ? " --quick" : "")
-                .append(" --forget ").append(forget).append(" --override ").append(override).append("`. Total time ").append(Math.round(seconds)).append(" s.\n");
+        md.append("\n").append("Sample grids: `table.png`; relearning curves: `attack.png`. Command: `./sfd ").append(command())
+                .append("`. Total time ").append(Math.round(seconds)).append(" s (cached runs are reused; their own times are in the table).\n");
         Map<String, Object> top = new LinkedHashMap<>();
         top.put("mode", mode);
         if (quick) top.put("warning", "QUICK MODE: small budgets; numbers are a smoke test, not the paper-style comparison");
@@ -342,6 +345,7 @@ final class TableCommand implements Callable<Integer> {
         top.put("remain_samples_per_class", perClass);
         top.put("attack", noAttack ? null : as.toMap());
         top.put("seconds", seconds);
+        top.put("command", "./sfd " + command());
         top.put("rows", json);
         dev.sfd.io.AtomicFiles.writeString(dir.resolve("table.md"), md.toString());
         Json.write(dir.resolve("table.json"), top);
@@ -349,6 +353,13 @@ final class TableCommand implements Callable<Integer> {
         if (!curves.isEmpty()) Suite.attackChart(dir.resolve("attack.png"), (quick ? "QUICK: " : "") + "relearning attack, forgotten class " + forget, curves);
         System.out.print(md);
         System.out.println("table: " + dir.resolve("table.md"));
+    }
+
+    /** The command line that made this table. */
+    private String command() {
+        List<String> args = spec != null && spec.commandLine().getParseResult() != null ? spec.commandLine().getParseResult().originalArgs() : List.of();
+        if (!args.isEmpty() && args.get(0).equals("table")) return String.join(" ", args);
+        return "table" + (args.isEmpty() ? "" : " " + String.join(" ", args));
     }
 
     private static String name(int c) { return c < FashionMnist.CLASS_NAMES.size() ? FashionMnist.CLASS_NAMES.get(c) : Integer.toString(c); }
