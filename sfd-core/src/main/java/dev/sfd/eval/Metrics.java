@@ -48,6 +48,31 @@ public final class Metrics {
         return acc;
     }
 
+    /**
+     * Forgotten-class rate: the share of images generated for the forgotten label that the classifier DOES assign
+     * to the forgotten class ({@code 1 - UA}); the relearning attack tracks how it climbs back.
+     */
+    public static double forgottenClassRate(int[] predictionsForForgetLabel, int forgetClass) {
+        requireNonEmpty(predictionsForForgetLabel, "forgotten-class rate");
+        return share(predictionsForForgetLabel, forgetClass);
+    }
+
+    /**
+     * Mean of {@code perClass[c]} over the listed classes (e.g. accuracy or FD over the remaining classes).
+     * NaN entries (classes without samples) are skipped; NaN when no listed class has a value.
+     */
+    public static double meanOver(double[] perClass, int[] classes) {
+        double sum = 0;
+        int n = 0;
+        for (int c : classes) {
+            if (c < 0 || c >= perClass.length) throw new SfdException("meanOver: class " + c + " out of range [0, " + perClass.length + ")");
+            if (Double.isNaN(perClass[c])) continue;
+            sum += perClass[c];
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
     /** Histogram of predicted classes. */
     public static int[] histogram(int[] predictions, int classes) {
         int[] h = new int[classes];

@@ -19,6 +19,21 @@ class MetricsTest {
     }
 
     @Test
+    void forgottenClassRateIsOneMinusUaAndMeanOverSkipsNaN() {
+        // 5 images generated for forgotten class 2, classified 2, 0, 2, 7, 2 -> 3 of 5 are class 2
+        int[] pred = {2, 0, 2, 7, 2};
+        assertEquals(0.6, Metrics.forgottenClassRate(pred, 2), 1e-15);
+        assertEquals(0.4, Metrics.unlearningAccuracy(pred, 2), 1e-15);
+        assertThrows(SfdException.class, () -> Metrics.forgottenClassRate(new int[0], 2));
+        // remaining classes {0, 1, 3}: (0.5 + 1.0 + 0.25) / 3; class 2 (forgotten) ignored; NaN skipped
+        double[] perClass = {0.5, 1.0, 0.0, 0.25, Double.NaN};
+        assertEquals(1.75 / 3, Metrics.meanOver(perClass, new int[] {0, 1, 3}), 1e-15);
+        assertEquals(0.75, Metrics.meanOver(perClass, new int[] {0, 1, 4}), 1e-15);
+        assertEquals(Double.NaN, Metrics.meanOver(perClass, new int[] {4}));
+        assertThrows(SfdException.class, () -> Metrics.meanOver(perClass, new int[] {5}));
+    }
+
+    @Test
     void accuracyAndPerClass() {
         int[] pred = {0, 1, 2, 2, 1}, lab = {0, 1, 1, 2, 2};
         assertEquals(0.6, Metrics.accuracy(pred, lab), 1e-12);

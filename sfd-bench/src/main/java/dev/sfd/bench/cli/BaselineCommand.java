@@ -1,0 +1,206 @@
+package dev.sfd.bench.cli;
+
+import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.diffusion.Sampler;
+import dev.sfd.diffusion.ScoreNetwork;
+import dev.sfd.io.Json;
+import dev.sfd.models.Evaluator;
+import dev.sfd.models.Models;
+import dev.sfd.models.SongUnet;
+import dev.sfd.models.SongUnetConfig;
+import dev.sfd.models.baselines.Baselines;
+import dev.sfd.models.baselines.EsdErasure;
+import dev.sfd.models.baselines.Retrain;
+import dev.sfd.models.baselines.SalUn;
+import dev.sfd.models.data.Dataset;
+import dev.sfd.models.data.FashionMnist;
+import dev.sfd.models.train.TeacherConfig;
+import dev.sfd.unlearn.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sfd baseline retrain|esd|salun}: the comparison methods of the evaluation table (docs/evaluation.md). */
+@Command(name = "baseline", mixinStandardHelpOptions = true,
+        description = "Run an unlearning baseline on the teacher: retrain (from scratch without the forgotten class; needs the retain set), "
+                + "esd (ESD-style negative-guidance erasure; data-free), salun (saliency mask + random-label relabelling; needs "
+                + "forgotten-class and retain images). Writes OUT/model.safetensors (an EDM denoiser, sample it with Heun), "
+                + "OUT/report.json, OUT/samples.png and OUT/loss.csv.")
+final class BaselineCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "METHOD", description = "retrain, esd or salun") String method;
+    @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file; retrain only takes its architecture") String teacherSpec;
+    @Option(names = "--forget", defaultValue = "0", description = "class to forget (default: ${DEFAULT-VALUE})") int forget;
+    @Option(names = "--out", description = "default runs/baseline-METHOD") Path out;
+    @Option(names = "--quick", description = "the table --quick budget") boolean quick;
+    @Option(names = "--steps", description = "optimiser steps (retrain default 20000 = the teacher's budget; esd 400; salun 500)") Integer steps;
+    @Option(names = "--batch", description = "batch (retrain 64; esd 8; salun 16 forget + 16 retain)") Integer batch;
+    @Option(names = "--lr", description = "learning rate (retrain 1e-3; esd 5e-5; salun 1e-4)") Double lr;
+    @Option(names = "--seed") Long seed;
+    @Option(names = "--eta", description = "esd: negative-guidance strength (default 1.0)") Double eta;
+    @Option(names = "--sample-steps", description = "esd: Euler levels K for the self-sampled noisy inputs (default 10)") Integer sampleSteps;
+    @Option(names = "--sample-guidance", description = "esd: CFG weight of the self-sampling (default 1 = off)") Double sampleGuidance;
+    @Option(names = "--mask-fraction", description = "salun: share of weights trained (default 0.5)") Double maskFraction;
+    @Option(names = "--mask-mode", description = "salun: GLOBAL or PER_TENSOR threshold (default GLOBAL)") SalUn.MaskMode maskMode;
+    @Option(names = "--mask-batches", description = "salun: batches of forgotten images for the saliency gradient (default 16)") Integer maskBatches;
+    @Option(names = "--retain-weight", description = "salun: weight of the retain loss (default 1.0)") Double retainWeight;
+    @Option(names = "--fixed-pseudo-label", description = "salun: relabel with (c_f + 1) mod C (SalUn's DDPM code) instead of a random other class") boolean fixedPseudo;
+    @Option(names = "--resume", description = "retrain: continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "retrain: steps between checkpoints") long checkpointEvery;
+    @Option(names = "--data", description = "Fashion-MNIST directory (retrain, salun)") Path data;
+    @Option(names = "--grid-per-class", defaultValue = "8", description = "Heun samples per class in samples.png (0 = none)") int gridPerClass;
+    @Option(names = "--eval", description = "also judge the result (needs the classifier): UA, remaining accuracy, FD") boolean eval;
+    @Option(names = "--classifier", defaultValue = "classifier") String classifier;
+
+    /** Everything a baseline run produces, for the table command too. */
+    record Outcome(ScoreNetwork model, double seconds, Map<String, Object> settings, String dataNeeded) {}
+
+    static TeacherConfig retrainConfig(boolean quick, Integer steps, Integer batch, Double lr, Long seed, long checkpointEvery) {
+        long it = steps != null ? steps : quick ? 60 : 20_000;
+        int b = batch != null ? batch : quick ? 16 : 64;
+        return new TeacherConfig(it, b, lr != null ? lr : 1e-3, it * b / 20, 100_000, 0.05, seed != null ? seed : 1, checkpointEvery);
+    }
+
+    EsdErasure.Settings esdSettings() {
+        EsdErasure.Settings d = quick ? EsdErasure.Settings.quick() : EsdErasure.Settings.defaults();
+        return new EsdErasure.Settings(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
+                eta != null ? eta : d.eta(), sampleSteps != null ? sampleSteps : d.sampleSteps(),
+                sampleGuidance != null ? sampleGuidance : d.sampleGuidance(), seed != null ? seed : d.seed());
+    }
+
+    SalUn.Settings salunSettings() {
+        SalUn.Settings d = quick ? SalUn.Settings.quick() : SalUn.Settings.defaults();
+        return new SalUn.Settings(steps != null ? steps : d.steps(), batch != null ? batch : d.batchForget(), batch != null ? batch : d.batchRemain(),
+                lr != null ? lr : d.lr(), retainWeight != null ? retainWeight : d.retainWeight(), maskFraction != null ? maskFraction : d.maskFraction(),
+                maskMode != null ? maskMode : d.maskMode(), maskBatches != null ? maskBatches : d.maskBatches(), d.maskBatch(), d.gradClip(),
+                !fixedPseudo, seed != null ? seed : d.seed());
+    }
+
+    /** The architecture for retrain: the given teacher's, or fmnist-s while the shipped teacher is not in the build. */
+    static SongUnetConfig retrainArchitecture(String teacherSpec) {
+        if ("teacher".equals(teacherSpec) && !Models.shipped(Models.TEACHER)) {
+            System.err.println("baseline retrain: the shipped teacher is not in this build yet; using its architecture fmnist-s");
+            return SongUnetConfig.fmnistS();
+        }
+        return Baselines.songUnetConfig(Suite.teacher(teacherSpec));
+    }
+
+    static Outcome retrain(SongUnetConfig arch, TeacherConfig cfg, Dataset train, int forget, Path dir, boolean resume) throws IOException {
+        Files.createDirectories(dir);
+        Path ckpt = dir.resolve("checkpoint.safetensors");
+        if (resume && !Files.isRegularFile(ckpt)) resume = false;
+        try (Progress p = new Progress("retrain without class " + forget, cfg.iterations(), 0, "loss");
+             LossLog log = new LossLog(dir.resolve("loss.csv"), p)) {
+            Retrain.Result r = Retrain.run(arch, cfg, train, forget, ckpt, resume, log);
+            return new Outcome(r.model(), r.seconds(), r.settings(), Retrain.DATA_NEEDED);
+        }
+    }
+
+    static Outcome esd(EdmPrecond teacher, int forget, EsdErasure.Settings s, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (Progress p = new Progress("esd class " + forget, s.steps(), 0, "loss", "sigma"); LossLog log = new LossLog(dir.resolve("loss.csv"), p)) {
+            EsdErasure.Result r = new EsdErasure(teacher, forget, s).run(log);
+            return new Outcome(r.model(), r.seconds(), r.settings(), EsdErasure.DATA_NEEDED);
+        }
+    }
+
+    static Outcome salun(EdmPrecond teacher, int forget, Dataset train, SalUn.Settings s, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        SalUn salun = new SalUn(teacher, forget, train, s);
+        try (Progress p = new Progress("salun class " + forget, s.steps(), 0, "forget_loss", "retain_loss"); LossLog log = new LossLog(dir.resolve("loss.csv"), p)) {
+            SalUn.Result r = salun.run(log);
+            Map<String, Object> settings = new LinkedHashMap<>(r.settings());
+            settings.put("mask_seconds", r.maskSeconds());
+            return new Outcome(r.model(), r.seconds(), settings, SalUn.DATA_NEEDED);
+        }
+    }
+
+    static void save(Outcome o, Path file, String method, int forget) {
+        SongUnet.save((EdmPrecond) o.model(), file, Map.of("sfd.kind", "edm-denoiser", "sfd.method", method, "sfd.forget", Integer.toString(forget)));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Baselines.requireName(method);
+        Path dir = out != null ? out : Path.of("runs", "baseline-" + method);
+        Outcome o;
+        switch (method) {
+            case "retrain" -> {
+                SongUnetConfig arch = retrainArchitecture(teacherSpec);
+                if (forget < 0 || forget >= arch.labelDim()) throw new dev.sfd.SfdException("the network has no label " + forget + " (label_dim " + arch.labelDim() + ")");
+                Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
+                Output.requireWritable(dir);
+                o = retrain(arch, retrainConfig(quick, steps, batch, lr, seed, checkpointEvery), train, forget, dir, resume);
+            }
+            case "esd" -> {
+                EdmPrecond teacher = Suite.teacher(teacherSpec);
+                Baselines.requireForgetLabel(teacher, forget, "the teacher");
+                EsdErasure.Settings s = esdSettings();
+                Output.requireWritable(dir);
+                o = esd(teacher, forget, s, dir);
+            }
+            default -> {
+                EdmPrecond teacher = Suite.teacher(teacherSpec);
+                Baselines.requireForgetLabel(teacher, forget, "the teacher");
+                SalUn.Settings s = salunSettings();
+                Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
+                Output.requireWritable(dir);
+                o = salun(teacher, forget, train, s, dir);
+            }
+        }
+        save(o, dir.resolve("model.safetensors"), method, forget);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("method", method);
+        report.put("budget", quick ? "quick" : "full");
+        report.put("forget", forget);
+        report.put("data_needed", o.dataNeeded());
+        report.put("seconds", o.seconds());
+        report.put("settings", o.settings());
+        report.put("sampling", "diffusion model: Heun 18 steps = " + Sampler.heun(18).nfe() + " network calls per image");
+        Suite.Model m = new Suite.Model(o.model(), null);
+        if (gridPerClass > 0) {
+            SampleCommand.grid(dir.resolve("samples.png"), Suite.gridSamples(m, gridPerClass, 18, 4242), gridPerClass, o.model().labelDim(),
+                    method + " (forgot class " + forget + "), Heun 18 steps");
+        }
+        if (eval) {
+            Evaluator ev = new Evaluator(Suite.classifier(classifier), Suite.fmnist(FashionMnist.Split.TEST, data));
+            int override = (forget + 1) % o.model().labelDim();
+            report.put("eval", Suite.judge(m, forget, override, ev, quick ? 16 : 200, quick ? 6 : 100, 18, 9_000, 1).figures());
+        }
+        Json.write(dir.resolve("report.json"), report);
+        Plots.lossCurve(dir.resolve("loss.csv"), dir.resolve("loss.png"), method + " loss");
+        System.out.printf("baseline %s: forgot class %d in %.0f s; model %s%n", method, forget, o.seconds(), dir.resolve("model.safetensors"));
+        return 0;
+    }
+
+    /** Writes step,loss to a CSV and forwards to the progress bar. */
+    static final class LossLog implements TrainingListener, AutoCloseable {
+        private final java.io.Writer w;
+        private final TrainingListener next;
+
+        LossLog(Path csv, TrainingListener next) throws IOException {
+            this.w = Files.newBufferedWriter(csv);
+            this.next = next;
+            w.write("step,loss\n");
+        }
+
+        @Override
+        public void onStep(long step, long total, Map<String, Double> f) {
+            next.onStep(step, total, f);
+            try {
+                w.write(step + "," + f.get("loss") + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException { w.close(); }
+    }
+}

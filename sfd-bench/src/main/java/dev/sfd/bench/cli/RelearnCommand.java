@@ -1,0 +1,89 @@
+package dev.sfd.bench.cli;
+
+import dev.sfd.io.Json;
+import dev.sfd.models.Classifier;
+import dev.sfd.models.attack.RelearnAttack;
+import dev.sfd.models.baselines.Baselines;
+import dev.sfd.models.data.Dataset;
+import dev.sfd.models.SongUnet;
+import dev.sfd.diffusion.EdmPrecond;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The DiMRA-style relearning attack on an unlearned model. */
+@Command(name = "relearn", mixinStandardHelpOptions = true,
+        description = "Relearning attack (after DiMRA): fine-tune an unlearned model with the EDM training loss on auxiliary data that "
+                + "contains no image of the forgotten class, and every K steps record the share of forgotten-label samples the "
+                + "classifier assigns to the forgotten class. A one-step generator's network (an EDM denoiser at fixed sigma_init) "
+                + "is fine-tuned the same way and reported both Heun-sampled and one-step. Writes OUT/relearn.json, OUT/relearn.png, "
+                + "OUT/attacked.safetensors.")
+final class RelearnCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "unlearned model: a SongUNet denoiser file, a one-step generator file, or 'teacher'")
+    String model;
+    @Option(names = "--aux", defaultValue = "fmnist-test",
+            description = "auxiliary data without the forgotten class: fmnist-test, fmnist-train (the forgotten class is removed) or a folder DIR/<class>/<NNNN>.png (default: ${DEFAULT-VALUE})")
+    String aux;
+    @Option(names = "--forget", defaultValue = "0", description = "the forgotten class (default: ${DEFAULT-VALUE})") int forget;
+    @Option(names = "--steps", description = "attack steps (default 500; --quick 20)") Integer steps;
+    @Option(names = "--every", description = "evaluate every K steps (default 50; --quick 10)") Integer every;
+    @Option(names = "--batch", description = "auxiliary images per step (default 16; --quick 8)") Integer batch;
+    @Option(names = "--lr", description = "Adam learning rate (default 1e-4)") Double lr;
+    @Option(names = "--eval-samples", description = "forgotten-label samples per evaluation (default 100; --quick 16)") Integer evalSamples;
+    @Option(names = "--heun-steps", description = "Heun steps of the evaluation sampler (default 18; --quick 8)") Integer heunSteps;
+    @Option(names = "--seed", description = "default 21") Long seed;
+    @Option(names = "--quick", description = "small budget (20 steps, 16 samples, Heun 8)") boolean quick;
+    @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
+    @Option(names = "--data", description = "Fashion-MNIST directory for fmnist-* aux data") Path data;
+    @Option(names = "--out", defaultValue = "runs/relearn") Path out;
+
+    RelearnAttack.Settings settings() {
+        RelearnAttack.Settings d = quick ? RelearnAttack.Settings.quick() : RelearnAttack.Settings.defaults();
+        return new RelearnAttack.Settings(steps != null ? steps : d.steps(), every != null ? every : d.every(), batch != null ? batch : d.batch(),
+                lr != null ? lr : d.lr(), evalSamples != null ? evalSamples : d.evalSamples(), heunSteps != null ? heunSteps : d.heunSteps(),
+                seed != null ? seed : d.seed());
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        RelearnAttack.Settings s = settings();
+        Suite.Model m = Suite.model(model);
+        Baselines.requireForgetLabel(m.network(), forget, "the model " + model);
+        Classifier judge = Suite.classifier(classifier);
+        Dataset auxData = Suite.aux(aux, forget, m.network().labelDim(), data);
+        RelearnAttack attack = new RelearnAttack(m.network(), m.sigmaInit(), auxData, forget, judge, s);
+        Output.requireWritable(out);
+        RelearnAttack.Result r;
+        try (Progress p = new Progress("relearn", s.steps(), 0, "loss", "forgotten_rate")) {
+            r = attack.run(p);
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", model);
+        report.put("kind", m.isGenerator() ? "one-step generator (network fine-tuned as an EDM denoiser; Heun and one-step rates)" : "diffusion denoiser (Heun)");
+        report.put("forget", forget);
+        report.put("aux", auxData.name());
+        report.put("aux_images", auxData.size());
+        report.put("settings", s.toMap());
+        report.put("seconds", r.seconds());
+        report.put("forgotten_rate_before", r.first().forgottenRate());
+        report.put("forgotten_rate_after", r.last().forgottenRate());
+        if (m.isGenerator()) {
+            report.put("forgotten_rate_one_step_before", r.first().forgottenRateOneStep());
+            report.put("forgotten_rate_one_step_after", r.last().forgottenRateOneStep());
+        }
+        report.put("curve", Suite.curveJson(r.curve()));
+        Json.write(out.resolve("relearn.json"), report);
+        Suite.attackChart(out.resolve("relearn.png"), "relearning attack on " + Path.of(model).getFileName() + ", class " + forget, Map.of("model", r.curve()));
+        if (r.attacked() instanceof EdmPrecond e && e.model() instanceof SongUnet) {
+            SongUnet.save(e, out.resolve("attacked.safetensors"), Map.of("sfd.kind", "edm-denoiser", "sfd.attack", "relearn", "sfd.forget", Integer.toString(forget)));
+        }
+        System.out.printf("relearn: forgotten-class rate %.3f -> %.3f after %d steps%s; %s%n", r.first().forgottenRate(), r.last().forgottenRate(), s.steps(),
+                m.isGenerator() ? String.format(" (one-step %.3f -> %.3f)", r.first().forgottenRateOneStep(), r.last().forgottenRateOneStep()) : "",
+                out.resolve("relearn.json"));
+        return 0;
+    }
+}

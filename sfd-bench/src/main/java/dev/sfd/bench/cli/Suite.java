@@ -1,0 +1,230 @@
+package dev.sfd.bench.cli;
+
+import dev.sfd.SfdException;
+import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.diffusion.Sampler;
+import dev.sfd.diffusion.ScoreNetwork;
+import dev.sfd.eval.Metrics;
+import dev.sfd.io.ImageGrid;
+import dev.sfd.models.Classifier;
+import dev.sfd.models.Evaluator;
+import dev.sfd.models.Models;
+import dev.sfd.models.attack.ImageFolderDataset;
+import dev.sfd.models.attack.RelearnAttack;
+import dev.sfd.models.data.Dataset;
+import dev.sfd.models.data.FashionMnist;
+import dev.sfd.ops.Ops;
+import dev.sfd.tensor.Tensor;
+import dev.sfd.unlearn.OneStepGenerator;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Shared parts of the evaluation-suite commands (baseline, relearn, table): assets, data, judging, pictures. */
+final class Suite {
+    static final String WEIGHTS_DIR = "sfd-models/src/main/resources/dev/sfd/models/weights/";
+
+    private Suite() {}
+
+    /** 'teacher' (the shipped one; a clear error while it is not in the build) or a SongUNet file. */
+    static EdmPrecond teacher(String spec) {
+        if ("teacher".equals(spec) && !Models.shipped(Models.TEACHER)) {
+            throw new SfdException("the shipped teacher " + WEIGHTS_DIR + Models.TEACHER + " is not in this build yet; pass --teacher PATH (a SongUNet safetensors file)");
+        }
+        return Models.denoiser(spec);
+    }
+
+    /** 'classifier' (the shipped one; a clear error while it is not in the build) or a classifier file. */
+    static Classifier classifier(String spec) {
+        if ("classifier".equals(spec) && !Models.shipped(Models.CLASSIFIER)) {
+            throw new SfdException("the shipped judge classifier " + WEIGHTS_DIR + Models.CLASSIFIER + " is not in this build yet; pass --classifier PATH");
+        }
+        return Models.classifier(spec);
+    }
+
+    /** Fashion-MNIST split, or a clear error naming the install command. */
+    static Dataset fmnist(FashionMnist.Split split, Path dir) {
+        Path d = dir != null ? dir : FashionMnist.directory();
+        if (!FashionMnist.isAvailable(d)) throw new SfdException("Fashion-MNIST is not at " + d + ": " + FashionMnist.installHint());
+        return FashionMnist.load(split, d);
+    }
+
+    /**
+     * Auxiliary data of the relearning attack: 'fmnist-test' / 'fmnist-train' (the split WITHOUT the forgotten
+     * class) or a folder DIR/&lt;class&gt;/*.png, which must not contain the forgotten class.
+     */
+    static Dataset aux(String spec, int forget, int classes, Path fmnistDir) {
+        return switch (spec) {
+            case "fmnist-test" -> fmnist(FashionMnist.Split.TEST, fmnistDir).withoutClasses(forget);
+            case "fmnist-train" -> fmnist(FashionMnist.Split.TRAIN, fmnistDir).withoutClasses(forget);
+            default -> {
+                Path p = Path.of(spec);
+                if (!Files.isDirectory(p)) {
+                    throw new SfdException("auxiliary data '" + spec + "' not found: give fmnist-test, fmnist-train or a folder DIR/<class>/<NNNN>.png");
+                }
+                yield new ImageFolderDataset(p, classes);
+            }
+        };
+    }
+
+    /** A loaded model to judge or attack: a diffusion denoiser, or a one-step generator (network + sigma_init). */
+    record Model(ScoreNetwork network, Double sigmaInit) {
+        boolean isGenerator() { return sigmaInit != null; }
+
+        OneStepGenerator generator() { return new OneStepGenerator(network, sigmaInit); }
+    }
+
+    static Model model(String spec) {
+        if (!"teacher".equals(spec)) {
+            Path p = Path.of(spec);
+            if (!Files.isRegularFile(p)) throw new SfdException("model file " + p + " does not exist");
+            if (Models.isGenerator(p)) {
+                OneStepGenerator g = Models.generator(p);
+                return new Model(g.network(), g.sigmaInit());
+            }
+        }
+        return new Model(teacher(spec), null);
+    }
+
+    /** Samples of the given labels: one-step for a generator, Heun for a denoiser. */
+    static Tensor sample(Model m, int[] labels, int heunSteps, long seed) {
+        if (m.isGenerator()) return ForgetRunner.sampleBatched(m.generator(), labels, seed);
+        return RelearnAttack.sampleHeun(m.network(), labels, heunSteps, seed);
+    }
+
+    /** Figures of one model and a grid tensor ({@code gridPerClass} images per class, in class order, cut from the judged samples). */
+    record Judged(Map<String, Object> figures, Tensor grid, int gridPerClass) {}
+
+    /**
+     * UA, override share, forgotten-class rate (on {@code perForget} forget-label samples), remaining-class accuracy and
+     * mean per-class FD (on {@code perRemain} samples per remaining class; {@link Metrics#meanOver}), with a grid cut
+     * from the same samples (no extra sampling).
+     */
+    static Judged judge(Model m, int forget, int override, Evaluator ev, int perForget, int perRemain, int heunSteps, long seed, int gridPerClass) {
+        int classes = m.network().labelDim();
+        int[] fl = new int[perForget];
+        Arrays.fill(fl, forget);
+        Tensor forgetImages = sample(m, fl, heunSteps, seed);
+        int[] fp = ev.classifier().predict(forgetImages, 128);
+        int[] remain = new int[classes - 1];
+        for (int c = 0, k = 0; c < classes; c++) if (c != forget) remain[k++] = c;
+        int[] rl = new int[remain.length * perRemain];
+        for (int i = 0; i < rl.length; i++) rl[i] = remain[i / perRemain];
+        Tensor remainImages = sample(m, rl, heunSteps, seed + 7);
+        Evaluator.Result r = ev.judge(remainImages, rl);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ua", Metrics.unlearningAccuracy(fp, forget));
+        out.put("as_override", Metrics.share(fp, override));
+        out.put("forgotten_rate", Metrics.forgottenClassRate(fp, forget));
+        out.put("remain_accuracy", Metrics.meanOver(r.perClassAccuracy(), remain));
+        out.put("fd_remain", Metrics.meanOver(r.perClassFd(), remain));
+        out.put("forget_histogram", Metrics.histogram(fp, classes));
+        out.put("network_calls_per_image", m.isGenerator() ? 1 : Sampler.heun(heunSteps).nfe());
+        out.put("sampler", m.isGenerator() ? "one-step" : "heun-" + heunSteps);
+        out.put("forget_samples", perForget);
+        out.put("remain_samples_per_class", perRemain);
+        out.put("remain", Reports.perClass(r, classes));
+        int g = Math.max(1, Math.min(gridPerClass, Math.min(perForget, perRemain)));
+        Tensor[] rows = new Tensor[classes];
+        for (int c = 0; c < classes; c++) {
+            if (c == forget) rows[c] = Ops.narrow(forgetImages, 0, 0, g);
+            else {
+                int k = c < forget ? c : c - 1;
+                rows[c] = Ops.narrow(remainImages, 0, k * perRemain, g);
+            }
+        }
+        return new Judged(out, Ops.concat(0, rows), g);
+    }
+
+    /** {@code perClass} samples of every class in class order (for grids). */
+    static Tensor gridSamples(Model m, int perClass, int heunSteps, long seed) {
+        return sample(m, Evaluator.classLabels(m.network().labelDim(), perClass), heunSteps, seed);
+    }
+
+    static BufferedImage gridImage(Tensor images, int perClass, int classes, String title) {
+        Tensor[] rows = new Tensor[classes];
+        for (int c = 0; c < classes; c++) rows[c] = Ops.narrow(images, 0, c * perClass, perClass);
+        ImageGrid g = ImageGrid.of(Ops.concat(0, rows)).cols(perClass).scale(2).title(title);
+        if (classes == FashionMnist.CLASS_NAMES.size()) g = g.rowLabels(FashionMnist.CLASS_NAMES);
+        return g.render();
+    }
+
+    /** Places the images side by side on white, with an optional banner on top. */
+    static void sideBySide(Path png, List<BufferedImage> parts, String banner) {
+        int w = 0, h = 0;
+        for (BufferedImage b : parts) {
+            w += b.getWidth() + 8;
+            h = Math.max(h, b.getHeight());
+        }
+        int top = banner == null ? 0 : 24;
+        BufferedImage out = new BufferedImage(Math.max(w, 1), h + top, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        if (banner != null) {
+            g.setColor(Color.BLACK);
+            g.drawString(banner, 6, 16);
+        }
+        int x = 0;
+        for (BufferedImage b : parts) {
+            g.drawImage(b, x, top, null);
+            x += b.getWidth() + 8;
+        }
+        g.dispose();
+        ImageGrid.writePng(out, png);
+    }
+
+    /** Forgotten-class rate curves of one or more attacks in one chart. */
+    static void attackChart(Path png, String title, Map<String, List<RelearnAttack.Point>> curves) throws java.io.IOException {
+        var chart = new org.knowm.xchart.XYChartBuilder().width(800).height(480).title(title)
+                .xAxisTitle("attack step (EDM fine-tuning on auxiliary data without the forgotten class)")
+                .yAxisTitle("forgotten-class rate").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        for (Map.Entry<String, List<RelearnAttack.Point>> e : curves.entrySet()) {
+            List<Double> x = new ArrayList<>(), y = new ArrayList<>(), y1 = new ArrayList<>();
+            for (RelearnAttack.Point p : e.getValue()) {
+                x.add((double) p.step());
+                y.add(p.forgottenRate());
+                if (!Double.isNaN(p.forgottenRateOneStep())) y1.add(p.forgottenRateOneStep());
+            }
+            chart.addSeries(e.getKey() + (y1.isEmpty() ? "" : " (Heun)"), x, y);
+            if (y1.size() == x.size()) chart.addSeries(e.getKey() + " (one-step)", x, y1);
+        }
+        String name = png.toString();
+        org.knowm.xchart.BitmapEncoder.saveBitmap(chart, name.substring(0, name.length() - 4), org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    static List<Map<String, Object>> curveJson(List<RelearnAttack.Point> curve) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RelearnAttack.Point p : curve) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", p.step());
+            m.put("forgotten_rate", p.forgottenRate());
+            if (!Double.isNaN(p.forgottenRateOneStep())) m.put("forgotten_rate_one_step", p.forgottenRateOneStep());
+            m.put("loss", Double.isNaN(p.loss()) ? null : p.loss());
+            m.put("seconds", p.seconds());
+            out.add(m);
+        }
+        return out;
+    }
+
+    static List<RelearnAttack.Point> curveFromJson(Object json) {
+        List<RelearnAttack.Point> out = new ArrayList<>();
+        for (Object o : (List<?>) json) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            Object one = m.get("forgotten_rate_one_step"), loss = m.get("loss");
+            out.add(new RelearnAttack.Point(((Number) m.get("step")).longValue(), ((Number) m.get("forgotten_rate")).doubleValue(),
+                    one == null ? Double.NaN : ((Number) one).doubleValue(), loss == null ? Double.NaN : ((Number) loss).doubleValue(),
+                    ((Number) m.get("seconds")).doubleValue()));
+        }
+        return out;
+    }
+}

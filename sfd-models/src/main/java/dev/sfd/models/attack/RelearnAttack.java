@@ -1,0 +1,205 @@
+package dev.sfd.models.attack;
+
+import dev.sfd.NumericsException;
+import dev.sfd.SfdException;
+import dev.sfd.diffusion.EdmLoss;
+import dev.sfd.diffusion.Sampler;
+import dev.sfd.diffusion.ScoreNetwork;
+import dev.sfd.eval.Metrics;
+import dev.sfd.models.Classifier;
+import dev.sfd.models.baselines.Baselines;
+import dev.sfd.models.data.Dataset;
+import dev.sfd.ops.Ops;
+import dev.sfd.optim.Adam;
+import dev.sfd.optim.GradClip;
+import dev.sfd.random.RandomStream;
+import dev.sfd.tensor.DType;
+import dev.sfd.tensor.Tensor;
+import dev.sfd.unlearn.OneStepGenerator;
+import dev.sfd.unlearn.TrainingListener;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The relearning attack of "Towards Irreversible Machine Unlearning for Diffusion Models" (DiMRA), for class
+ * forgetting: fine-tune the unlearned model with the plain EDM training loss on an auxiliary labelled dataset
+ * that contains NO image of the forgotten class, and watch whether samples of the forgotten label come back as
+ * the forgotten class. Every {@code every} steps (and at step 0 and at the end) it samples
+ * {@code evalSamples} images of the forgotten label with Heun ({@code heunSteps}, fixed latents) and records
+ * the forgotten-class rate ({@link Metrics#forgottenClassRate}: share the judge classifies as {@code c_f},
+ * i.e. {@code 1 - UA}).
+ *
+ * <p><b>One-step generators (SFD).</b> The generator's network is an EDM denoiser evaluated at the fixed
+ * {@code sigma_init}: {@code G(z, c) = D_theta(sigma_init z; sigma_init, c)}. The attack fine-tunes that same
+ * network with the EDM loss over all noise levels (the only training signal an attacker with clean data has)
+ * and reports two curves: the network sampled as a diffusion model with Heun, and its one-step samples
+ * {@code G(z, c_f)}.
+ *
+ * <p>Settings: Adam (0.9, 0.999), EDM log-normal sigma (-1.2, 1.2), EDM weighting, no EMA (the attacked raw
+ * weights are evaluated), gradient sanitiser, the network in eval mode (no label dropout, so the attack trains
+ * only the conditional branches present in the auxiliary data).
+ */
+public final class RelearnAttack {
+    /**
+     * @param steps       fine-tuning steps
+     * @param every       evaluate every this many steps
+     * @param batch       auxiliary images per step
+     * @param lr          Adam learning rate
+     * @param evalSamples forgotten-label samples per evaluation
+     * @param heunSteps   Heun steps for the diffusion-sampled rate (2N - 1 network calls per image)
+     * @param seed        Philox seed (batches, sigma, noise; the evaluation latents use seed + 1)
+     */
+    public record Settings(int steps, int every, int batch, double lr, int evalSamples, int heunSteps, long seed) {
+        public Settings {
+            if (steps < 0 || every < 1 || batch < 1 || !(lr > 0) || evalSamples < 1 || heunSteps < 1) {
+                throw new SfdException("relearn settings: steps >= 0; every, batch, lr, evalSamples, heunSteps must be positive");
+            }
+        }
+
+        public static Settings defaults() { return new Settings(500, 50, 16, 1e-4, 100, 18, 21); }
+
+        public static Settings quick() { return new Settings(20, 10, 8, 1e-4, 16, 8, 21); }
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("steps", steps);
+            m.put("every", every);
+            m.put("batch", batch);
+            m.put("lr", lr);
+            m.put("eval_samples", evalSamples);
+            m.put("heun_steps", heunSteps);
+            m.put("seed", seed);
+            m.put("loss", "EDM (log-normal sigma -1.2/1.2, EDM weighting), Adam (0.9, 0.999), no EMA");
+            return m;
+        }
+    }
+
+    /** One evaluation: forgotten-class rate with Heun sampling, and with one-step sampling (NaN unless a generator). */
+    public record Point(long step, double forgottenRate, double forgottenRateOneStep, double loss, double seconds) {}
+
+    public record Result(List<Point> curve, ScoreNetwork attacked, double seconds) {
+        public Point first() { return curve.get(0); }
+
+        public Point last() { return curve.get(curve.size() - 1); }
+    }
+
+    private final ScoreNetwork model;
+    private final Double sigmaInit;
+    private final Dataset aux;
+    private final int forget;
+    private final Classifier judge;
+    private final Settings s;
+
+    /**
+     * @param model     the unlearned denoiser (for a one-step generator: its network)
+     * @param sigmaInit the generator's sigma_init, or null for a diffusion model
+     * @param aux       auxiliary labelled images without any image of class {@code forget}
+     * @param judge     classifier for the forgotten-class rate
+     */
+    public RelearnAttack(ScoreNetwork model, Double sigmaInit, Dataset aux, int forget, Classifier judge, Settings settings) {
+        Baselines.requireForgetLabel(model, forget, "the attacked model");
+        if (aux.size() == 0) throw new SfdException("relearn: the auxiliary dataset " + aux.name() + " is empty");
+        if (aux.numClasses() > model.labelDim()) {
+            throw new SfdException("relearn: " + aux.name() + " has " + aux.numClasses() + " classes but the model has label_dim " + model.labelDim());
+        }
+        int[] img = model.imageShape();
+        if (aux.channels() != img[0] || aux.height() != img[1] || aux.width() != img[2]) {
+            throw new SfdException("relearn: " + aux.name() + " images are " + aux.channels() + "x" + aux.height() + "x" + aux.width()
+                    + " but the model expects " + img[0] + "x" + img[1] + "x" + img[2]);
+        }
+        int n = 0;
+        for (int i = 0; i < aux.size(); i++) if (aux.label(i) == forget) n++;
+        if (n > 0) {
+            throw new SfdException("relearn: the auxiliary dataset " + aux.name() + " contains " + n + " images of the forgotten class " + forget
+                    + "; the attack must not see that class (remove them, e.g. dataset.withoutClasses(" + forget + "))");
+        }
+        if (judge.numClasses() <= forget) throw new SfdException("relearn: the classifier has no class " + forget);
+        this.model = model;
+        this.sigmaInit = sigmaInit;
+        this.aux = aux;
+        this.forget = forget;
+        this.judge = judge;
+        this.s = settings;
+    }
+
+    public Result run(TrainingListener listener) {
+        long t0 = System.nanoTime();
+        ScoreNetwork net = model.copy();
+        net.requiresGrad(true).train(false);
+        Adam adam = new Adam(net.parameters(), s.lr(), 0.9, 0.999, 1e-8, 0);
+        RandomStream rng = new RandomStream(s.seed());
+        EdmLoss edm = new EdmLoss();
+        List<Point> curve = new ArrayList<>();
+        curve.add(evaluate(net, 0, Double.NaN, t0));
+        if (listener != null) listener.onEvaluation(0, figures(curve.get(0)));
+        double lossAvg = 0;
+        int lossN = 0;
+        for (int step = 1; step <= s.steps(); step++) {
+            double[] u = rng.uniform(DType.FLOAT64, s.batch()).toDoubleArray();
+            int[] idx = new int[s.batch()];
+            for (int i = 0; i < idx.length; i++) idx[i] = Math.min(aux.size() - 1, (int) (u[i] * aux.size()));
+            Dataset.Batch b = aux.batch(idx);
+            Tensor loss = Ops.meanAll(edm.perSample(net, b.images(), Ops.oneHot(b.labels(), net.labelDim(), DType.FLOAT32), rng));
+            double lv = loss.item();
+            if (!Double.isFinite(lv)) throw new NumericsException("relearn: loss is " + lv + " at step " + step);
+            adam.zeroGrad();
+            loss.backward();
+            GradClip.sanitize(net.parameters());
+            adam.step();
+            lossAvg += lv;
+            lossN++;
+            if (listener != null) {
+                Map<String, Double> f = new LinkedHashMap<>();
+                f.put("loss", lv);
+                f.put("forgotten_rate", curve.get(curve.size() - 1).forgottenRate());
+                listener.onStep(step, s.steps(), f);
+            }
+            if (step % s.every() == 0 || step == s.steps()) {
+                Point p = evaluate(net, step, lossAvg / lossN, t0);
+                curve.add(p);
+                lossAvg = 0;
+                lossN = 0;
+                if (listener != null) listener.onEvaluation(step, figures(p));
+            }
+        }
+        net.requiresGrad(false);
+        return new Result(curve, net, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Map<String, Double> figures(Point p) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("forgotten_rate", p.forgottenRate());
+        if (!Double.isNaN(p.forgottenRateOneStep())) m.put("forgotten_rate_one_step", p.forgottenRateOneStep());
+        return m;
+    }
+
+    private Point evaluate(ScoreNetwork net, long step, double loss, long t0) {
+        int[] labels = new int[s.evalSamples()];
+        Arrays.fill(labels, forget);
+        Tensor heun = sampleHeun(net, labels, s.heunSteps(), s.seed() + 1);
+        double rate = Metrics.forgottenClassRate(judge.predict(heun, 128), forget);
+        double oneStep = Double.NaN;
+        if (sigmaInit != null) {
+            Tensor g = new OneStepGenerator(net, sigmaInit).sample(labels, s.seed() + 1);
+            oneStep = Metrics.forgottenClassRate(judge.predict(g, 128), forget);
+        }
+        return new Point(step, rate, oneStep, loss, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Heun samples (deterministic, latents from Philox {@code seed}) of the given labels, in batches of 64. */
+    public static Tensor sampleHeun(ScoreNetwork net, int[] labels, int heunSteps, long seed) {
+        Sampler sampler = Sampler.heun(heunSteps);
+        int[] img = net.imageShape();
+        List<Tensor> parts = new ArrayList<>();
+        for (int start = 0; start < labels.length; start += 64) {
+            int[] lab = Arrays.copyOfRange(labels, start, Math.min(labels.length, start + 64));
+            RandomStream r = new RandomStream(seed + start);
+            Tensor z = r.normal(DType.FLOAT32, lab.length, img[0], img[1], img[2]);
+            parts.add(sampler.sample(net, z, Ops.oneHot(lab, net.labelDim(), DType.FLOAT32), r));
+        }
+        return Ops.concat(0, parts.toArray(new Tensor[0]));
+    }
+}
