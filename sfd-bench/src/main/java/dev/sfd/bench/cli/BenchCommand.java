@@ -26,12 +26,19 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark the CPU kernels against OpenBLAS side by side (GFLOP/s).")
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<name>", description = "gemm or conv3x3")
+    @Parameters(index = "0", paramLabel = "<name>", description = "gemm, conv3x3, unet, sfd-step or sampling")
     String name;
 
     @Option(names = "--size", split = ",", paramLabel = "N",
-            description = "gemm: matrix sizes (default 256,1024,2048); conv3x3: channel counts (default 32,64)")
+            description = "gemm: matrix sizes (default 256,1024,2048); conv3x3: channel counts (default 32,64); "
+                    + "unet: batch sizes (default 16,64); sfd-step: remain[,forget] batch (default 32); sampling: batch (default 64)")
     List<Integer> sizes = new ArrayList<>();
+
+    @Option(names = "--config", split = ",", description = "unet/sfd-step/sampling: SongUNet configs (fmnist-s, fmnist-m, cifar-edm)")
+    List<String> configs = new ArrayList<>();
+
+    @Option(names = "--model-runs", description = "timed repetitions for unet/sfd-step/sampling (default ${DEFAULT-VALUE})")
+    int modelRuns = 3;
 
     @Option(names = "--json", description = "print one JSON object per line")
     boolean json;
@@ -84,8 +91,20 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 return 0;
             }
+            case "unet":
+                new ModelBench(json, modelRuns, 1).unet(configs.isEmpty() ? List.of("fmnist-s", "fmnist-m") : configs,
+                        sizes.isEmpty() ? Arrays.asList(16, 64) : sizes);
+                return 0;
+            case "sfd-step":
+                new ModelBench(json, modelRuns, 1).sfdStep(configs.isEmpty() ? "fmnist-s" : configs.get(0),
+                        sizes.isEmpty() ? 32 : sizes.get(0), sizes.size() > 1 ? sizes.get(1) : (sizes.isEmpty() ? 32 : sizes.get(0)));
+                return 0;
+            case "sampling":
+                new ModelBench(json, modelRuns, 1).sampling(configs.isEmpty() ? "fmnist-s" : configs.get(0), sizes.isEmpty() ? 64 : sizes.get(0), 18);
+                return 0;
             default:
-                throw new CommandLine.ParameterException(new CommandLine(this), "unknown benchmark '" + name + "' (gemm, conv3x3)");
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "unknown benchmark '" + name + "' (gemm, conv3x3, unet, sfd-step, sampling)");
         }
     }
 
