@@ -9,7 +9,7 @@ import dev.sfd.io.ImageGrid;
 import dev.sfd.models.Classifier;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
-import dev.sfd.models.attack.ImageFolderDataset;
+import dev.sfd.models.data.ImageFolderDataset;
 import dev.sfd.models.attack.RelearnAttack;
 import dev.sfd.models.data.Dataset;
 import dev.sfd.models.data.FashionMnist;

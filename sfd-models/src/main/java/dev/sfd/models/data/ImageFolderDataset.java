@@ -1,8 +1,7 @@
-package dev.sfd.models.attack;
+package dev.sfd.models.data;
 
 import dev.sfd.SfdException;
 import dev.sfd.io.ImageGrid;
-import dev.sfd.models.data.Dataset;
 import dev.sfd.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
