@@ -203,9 +203,10 @@ final class Conv {
                             Arrays.fill(col, d, d + wo, 0f);
                             continue;
                         }
-                        if (lo > 0) Arrays.fill(col, d, d + lo, 0f);
+                        // padding runs are 0-2 elements: plain stores beat Arrays.fill's call overhead here
+                        for (int j = 0; j < lo; j++) col[d + j] = 0f;
                         System.arraycopy(x, plane + ih * w + lo + kw - pad, col, d + lo, hi - lo);
-                        if (hi < wo) Arrays.fill(col, d + hi, d + wo, 0f);
+                        for (int j = hi; j < wo; j++) col[d + j] = 0f;
                     }
                 }
             }
