@@ -139,6 +139,14 @@ class SongUnetParityTest {
     }
 
     @Test
+    void positionalEmbeddingMatches() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/posemb.safetensors")) {
+            SafeTensors.Contents c = SafeTensors.read(in, "posemb.safetensors", DType.FLOAT32);
+            close(c.get("emb"), SongUnet.positionalEmbedding(c.get("c_noise"), 16), "positional embedding");
+        }
+    }
+
+    @Test
     void convertedCheckpointLoads() throws IOException {
         try (InputStream in = getClass().getResourceAsStream("/fixtures/tiny_converted.safetensors")) {
             SafeTensors.Contents c = SafeTensors.read(in, "tiny_converted.safetensors", DType.FLOAT32);
