@@ -67,7 +67,7 @@ public final class Checkpoint {
         for (Map.Entry<String, Tensor> e : c.tensors().entrySet()) {
             String name = e.getKey();
             int slash = name.indexOf('/');
-            if (slash < 0) throw new FormatException(file + ": tensor '" + name + "' is not in a checkpoint group (expected <group>/<name>)");
+            if (slash < 0) throw new FormatException(file + " is not an sfd checkpoint: tensor '" + name + "' is not in a checkpoint group (expected <group>/<name>)");
             groups.computeIfAbsent(name.substring(0, slash), k -> new LinkedHashMap<>()).put(name.substring(slash + 1), e.getValue());
         }
         return new Checkpoint(groups, new LinkedHashMap<>(c.metadata() == null ? Map.of() : c.metadata()));

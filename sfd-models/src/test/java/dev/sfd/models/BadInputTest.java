@@ -68,7 +68,7 @@ class BadInputTest {
         TeacherTrainer t = new TeacherTrainer(SMALL, new TeacherConfig(2, 4, 1e-3, 0, 1000, 0, 1, 1), data);
         Path cls = dir.resolve("c.safetensors");
         new Classifier(1, 4, 10, 1).save(cls, null);
-        assertMessage(() -> t.resume(cls), "not a teacher-training checkpoint");
+        assertMessage(() -> t.resume(cls), "is not an sfd checkpoint");
         assertMessage(() -> t.resume(dir.resolve("missing.safetensors")), "does not exist");
     }
 }
