@@ -325,7 +325,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         if (closed) throw new SfdException("ScoreForgettingDistillation was closed");
     }
 
-    /** Releases optimiser state and network references; idempotent. */
+    /**
+     * Ends the run: listeners are dropped and every later call throws; idempotent. CPU tensors are heap
+     * arrays; device memory of a training step is owned by the caller's {@link dev.sfd.tensor.TensorScope}.
+     */
     @Override
     public void close() {
         closed = true;
