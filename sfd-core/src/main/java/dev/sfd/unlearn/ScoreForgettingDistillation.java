@@ -142,20 +142,20 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, cfg.batchForget()) : new int[0];
         boolean doForget = forgetLabels.length > 0;
 
+        // Both branches of each update run as ONE batch with per-sample labels and per-branch weights: the
+        // gradient is the same sum as two separate backward passes (SPEC-SFD section 8), at half the calls.
+
         // ---- 1. fake score update (SPEC-SFD section 5): denoising score matching on detached generator samples
         Denoiser fakeTrain = Guidance.of(fake, cfg.guidanceTrainFake());
         adamFake.zeroGrad();
-        if (cfg.lambdaFakeRemain() > 0) {
-            Tensor xg = sampleDetached(remainLabels);
-            Tensor l = Ops.meanAll(fakeLoss.perSample(fakeTrain, xg, oneHot(remainLabels), rng));
-            figures.put("fake_remain", finite(l.item(), "fake-score loss (remain branch)"));
-            Ops.mulScalar(l, cfg.lambdaFakeRemain()).backward();
-        }
-        if (doForget && cfg.lambdaFakeForget() > 0) {
-            Tensor xf = sampleDetached(forgetLabels);
-            Tensor l = Ops.meanAll(fakeLoss.perSample(fakeTrain, xf, oneHot(forgetLabels), rng));
-            figures.put("fake_forget", finite(l.item(), "fake-score loss (forget branch)"));
-            Ops.mulScalar(l, cfg.lambdaFakeForget()).backward();
+        int[] fakeRemain = cfg.lambdaFakeRemain() > 0 ? remainLabels : new int[0];
+        int[] fakeForget = doForget && cfg.lambdaFakeForget() > 0 ? forgetLabels : new int[0];
+        if (fakeRemain.length + fakeForget.length > 0) {
+            int[] labels = concat(fakeRemain, fakeForget);
+            Tensor xg = sampleDetached(labels);
+            Tensor perSample = fakeLoss.perSample(fakeTrain, xg, oneHot(labels), rng);
+            weighted(perSample, fakeRemain.length, cfg.lambdaFakeRemain(), fakeForget.length, cfg.lambdaFakeForget(),
+                    figures, "fake_remain", "fake_forget", "fake-score loss").backward();
         }
         prepareGradients(fake.parameters());
         adamFake.step();
@@ -164,18 +164,17 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         fake.requiresGrad(false);
         try {
             adamGenerator.zeroGrad();
-            if (cfg.lambdaRemain() > 0) {
-                Tensor l = sidBranch(remainLabels, remainLabels, remainLabels);
-                figures.put("gen_remain", finite(l.item(), "generator loss (remain branch)"));
-                Ops.mulScalar(l, cfg.lambdaRemain() * cfg.generatorLossScale()).backward();
-            }
-            if (doForget && cfg.lambdaForget() > 0) {
-                int[] overrideLabels = new int[forgetLabels.length];
-                for (int i = 0; i < overrideLabels.length; i++) overrideLabels[i] = plan.overrideOf(forgetLabels[i]);
+            int[] genRemain = cfg.lambdaRemain() > 0 ? remainLabels : new int[0];
+            int[] genForget = doForget && cfg.lambdaForget() > 0 ? forgetLabels : new int[0];
+            if (genRemain.length + genForget.length > 0) {
+                int[] overrideLabels = new int[genForget.length];
+                for (int i = 0; i < overrideLabels.length; i++) overrideLabels[i] = plan.overrideOf(genForget[i]);
                 // forget branch: generator and fake net see c_f, the teacher sees the override c_o
-                Tensor l = sidBranch(forgetLabels, overrideLabels, forgetLabels);
-                figures.put("gen_forget", finite(l.item(), "generator loss (forget branch)"));
-                Ops.mulScalar(l, cfg.lambdaForget() * cfg.generatorLossScale()).backward();
+                int[] gen = concat(genRemain, genForget);
+                Tensor perSample = sidPerSample(gen, concat(genRemain, overrideLabels), gen);
+                weighted(perSample, genRemain.length, cfg.lambdaRemain() * cfg.generatorLossScale(),
+                        genForget.length, cfg.lambdaForget() * cfg.generatorLossScale(),
+                        figures, "gen_remain", "gen_forget", "generator loss").backward();
             }
             prepareGradients(generatorNet.parameters());
             adamGenerator.step();
@@ -198,11 +197,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     }
 
     /**
-     * The SiD generator loss of one branch, mean over the batch (SPEC-SFD section 6):
-     * x_g = G(z, c_gen); x_t = x_g + sigma n with sigma = rho-interp(u), u ~ U(0, tMax);
-     * loss = mean_n sum (y_real - y_fake)((y_real - x_g) - alpha (y_real - y_fake)) / omega.
+     * The SiD generator loss per sample (SPEC-SFD section 6): x_g = G(z, c_gen); x_t = x_g + sigma n with
+     * sigma = rho-interp(u), u ~ U(0, tMax); loss_n = sum (y_real - y_fake)((y_real - x_g) - alpha (y_real - y_fake)) / omega_n.
      */
-    private Tensor sidBranch(int[] genLabels, int[] teacherLabels, int[] fakeLabels) {
+    private Tensor sidPerSample(int[] genLabels, int[] teacherLabels, int[] fakeLabels) {
         int n = genLabels.length;
         int[] img = teacher.imageShape();
         Tensor z = rng.normal(DType.FLOAT32, n, img[0], img[1], img[2]);
@@ -215,7 +213,36 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         Tensor xt = Ops.add(xg, Ops.mul(noise, Ops.reshape(sig, n, 1, 1, 1)));
         Tensor yReal = Guidance.of(teacher, cfg.guidanceTeacher()).denoise(xt, sig, oneHot(teacherLabels));
         Tensor yFake = Guidance.of(fake, cfg.guidanceEvalFake()).denoise(xt, sig, oneHot(fakeLabels));
-        return Ops.meanAll(Ops.sidLoss(xg, yReal, yFake, cfg.alpha()));
+        return Ops.sidLoss(xg, yReal, yFake, cfg.alpha());
+    }
+
+    /**
+     * {@code wR * mean(first nR) + wF * mean(last nF)} of a per-sample loss; records both branch means (unweighted)
+     * as figures and stops on a non-finite one, naming the branch.
+     */
+    private Tensor weighted(Tensor perSample, int nR, double wR, int nF, double wF, Map<String, Double> figures,
+                            String remainName, String forgetName, String term) {
+        double[] v = perSample.toDoubleArray();
+        double[] w = new double[nR + nF];
+        if (nR > 0) {
+            double m = 0;
+            for (int i = 0; i < nR; i++) m += v[i] / nR;
+            figures.put(remainName, finite(m, term + " (remain branch)"));
+            for (int i = 0; i < nR; i++) w[i] = wR / nR;
+        }
+        if (nF > 0) {
+            double m = 0;
+            for (int i = nR; i < nR + nF; i++) m += v[i] / nF;
+            figures.put(forgetName, finite(m, term + " (forget branch)"));
+            for (int i = nR; i < nR + nF; i++) w[i] = wF / nF;
+        }
+        return Ops.sumAll(Ops.mul(perSample, Tensor.of(w, w.length).to(perSample.dtype())));
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private Tensor sampleDetached(int[] labels) {
