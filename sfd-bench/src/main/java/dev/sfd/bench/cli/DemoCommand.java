@@ -30,13 +30,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
     @Option(names = "--eval-samples", defaultValue = "1000", description = "generated images of the forgotten label for UA") int evalSamples;
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class") int evalPerClass;
-    @Option(names = "--teacher-per-class", defaultValue = "100", description = "Heun-18 teacher samples per class for the teacher figures") int teacherPerClass;
+    @Option(names = "--teacher-per-class", defaultValue = "30", description = "Heun-18 teacher samples per class for the teacher figures (35 network calls each)") int teacherPerClass;
+    @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file (e.g. a checkpoint's EMA weights)") String teacherSpec;
     @Mixin SfdOptions opts;
 
     @Override
     public Integer call() throws IOException {
         ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
-        EdmPrecond teacher = Models.teacher();
+        EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRunner.requireClassIds(teacher, plan);
         Output.requireWritable(out);
         long t0 = System.nanoTime();
