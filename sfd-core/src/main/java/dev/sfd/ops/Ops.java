@@ -1,6 +1,5 @@
 package dev.sfd.ops;
 
-import dev.sfd.DTypeException;
 import dev.sfd.SfdException;
 import dev.sfd.ShapeException;
 import dev.sfd.backend.Backend;
@@ -625,9 +624,5 @@ public final class Ops {
         Tensor t = Tensor.zeros(backend, dtype, shape);
         backend.randomUniform(seed, counter, t);
         return t;
-    }
-
-    static void checkDType(String op, Tensor t, DType d) {
-        if (t.dtype() != d) throw new DTypeException(op + ": expected " + d + ", got " + t.dtype());
     }
 }

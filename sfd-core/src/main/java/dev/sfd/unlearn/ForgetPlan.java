@@ -2,7 +2,6 @@ package dev.sfd.unlearn;
 
 import dev.sfd.SfdException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +126,4 @@ public final class ForgetPlan {
 
     @Override
     public int hashCode() { return overrides.hashCode(); }
-
-    static int[] copy(int[] a) { return Arrays.copyOf(a, a.length); }
 }

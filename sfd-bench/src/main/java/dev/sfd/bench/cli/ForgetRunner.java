@@ -2,7 +2,6 @@ package dev.sfd.bench.cli;
 
 import dev.sfd.SfdException;
 import dev.sfd.diffusion.ScoreNetwork;
-import dev.sfd.io.Json;
 import dev.sfd.models.Evaluator;
 import dev.sfd.ops.Ops;
 import dev.sfd.tensor.Tensor;
@@ -195,8 +194,4 @@ final class ForgetRunner {
         if (teacher.labelDim() <= 0) throw new SfdException("the teacher is not class-conditional (label_dim 0); SFD forgets classes");
         plan.validate(teacher.labelDim());
     }
-
-    static void writeReport(Path file, Map<String, Object> report) { Json.write(file, report); }
-
-    static boolean exists(Path p) { return Files.exists(p); }
 }

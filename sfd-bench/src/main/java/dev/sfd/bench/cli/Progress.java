@@ -1,7 +1,6 @@
 package dev.sfd.bench.cli;
 
 import dev.sfd.unlearn.TrainingListener;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -39,6 +38,4 @@ final class Progress implements TrainingListener, AutoCloseable {
 
     @Override
     public void close() { bar.close(); }
-
-    static void line(PrintStream out, String fmt, Object... args) { out.println(String.format(fmt, args)); }
 }
