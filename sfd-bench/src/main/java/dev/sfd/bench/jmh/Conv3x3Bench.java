@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * conv2d 3x3 pad 1, batch 64, 32x32, C -> C channels: ours (im2col + Vector API GEMM) forward and backward
+ * conv2d 3x3 pad 1, batch 64, 32x32, C -> C channels: ours (direct Vector API convolution, no im2col) forward and backward
  * (data + weight + bias) vs the OpenBLAS GEMM with the same FLOPs (see {@link Workloads.Conv3x3}).
  * GFLOP/s: forward 2*64*C*C*9*1024 flops per op, backward twice that.
  */

@@ -3,18 +3,17 @@ package dev.sfd.backend.cpu;
 import java.util.Arrays;
 
 /**
- * FLOAT32 2-D convolution (stride 1, zero padding, NCHW, weights [Co, Ci, K, K]) as im2col + {@link Sgemm}.
+ * FLOAT32 2-D convolution (stride 1, zero padding, NCHW, weights [Co, Ci, K, K]).
  *
  * <ul>
- *   <li>forward: {@code out[n] (Co x P) = W (Co x Ci*K*K) @ col[n] (Ci*K*K x P)}, P = Ho*Wo; with K = 1 and no
- *       padding the input itself is the column matrix (no im2col).</li>
+ *   <li>K x K kernels (and 1x1 with padding) run as direct convolutions over a zero-padded copy of the input
+ *       ({@link DirectConv}), with no column matrix.</li>
+ *   <li>1x1 kernels without padding are plain GEMMs: {@code out[n] (Co x P) = W (Co x Ci) @ x[n] (Ci x P)}.</li>
  *   <li>backward-data: the forward convolution of gradOut with the flipped, channel-transposed kernel and
- *       padding K-1-pad (so it reuses im2col + GEMM with a long inner dimension instead of a col2im scatter).</li>
- *   <li>backward-weight: {@code gradW (Co x Ci*K*K) = sum_n gradOut[n] (Co x P) @ col[n]^T}; each parallel
- *       chunk of the batch accumulates into its own buffer, summed at the end.</li>
+ *       padding K-1-pad; padding larger than K-1 (rare) takes a GEMM + col2im scatter instead.</li>
+ *   <li>backward-weight: fixed groups of samples each summed into their own buffer, then the groups in order,
+ *       so the result does not depend on the thread count.</li>
  * </ul>
- * The batch is split over threads when it divides evenly or is large (then each GEMM runs on one thread);
- * otherwise samples run one after another with a parallel GEMM. The column buffer is per thread and reused.
  */
 final class Conv {
     private Conv() {}
@@ -40,7 +39,7 @@ final class Conv {
         return h[0];
     }
 
-    private static float[][] partialBuffers(int chunks, int size) {
+    static float[][] partialBuffers(int chunks, int size) {
         float[][] h = PARTIAL.get();
         if (h.length < chunks) {
             h = Arrays.copyOf(h, chunks);
@@ -70,25 +69,21 @@ final class Conv {
 
     static void forward(CpuKernels k, float[] x, int n, int ci, int h, int w, float[] wt, int co, int ks, float[] bias,
                         int pad, float[] out) {
-        int ho = h + 2 * pad - ks + 1, wo = w + 2 * pad - ks + 1;
-        int p = ho * wo, kk = ci * ks * ks;
-        boolean direct = ks == 1 && pad == 0;
-        double flops = 2.0 * co * p * kk;
+        if (ks != 1 || pad != 0) {
+            DirectConv.forward(k.convTile(), x, n, ci, h, w, wt, co, ks, bias, pad, out);
+            return;
+        }
+        // 1x1 without padding: the input planes are the column matrix
+        int p = h * w;
         Sgemm.MicroKernel mk = k.sgemmKernel();
-        forItems(n, batchParallel(n, flops), (worker, s) -> {
-            int xo = s * ci * h * w, oo = s * co * p;
+        forItems(n, batchParallel(n, 2.0 * co * p * ci), (worker, s) -> {
+            int xo = s * ci * p, oo = s * co * p;
             float beta = 0f;
             if (bias != null) {
                 for (int c = 0; c < co; c++) Arrays.fill(out, oo + c * p, oo + (c + 1) * p, bias[c]);
                 beta = 1f;
             }
-            if (direct) {
-                Sgemm.gemm(mk, false, false, co, p, kk, 1f, wt, 0, kk, x, xo, p, beta, out, oo, p);
-            } else {
-                float[] col = colBuffer(kk * p);
-                im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
-                Sgemm.gemm(mk, false, false, co, p, kk, 1f, wt, 0, kk, col, 0, p, beta, out, oo, p);
-            }
+            Sgemm.gemm(mk, false, false, co, p, ci, 1f, wt, 0, ci, x, xo, p, beta, out, oo, p);
         });
     }
 
@@ -148,37 +143,13 @@ final class Conv {
 
     static void backwardWeight(CpuKernels k, float[] x, int n, int ci, int h, int w, float[] gradOut, int co, int ks,
                                int pad, float[] gradW, float[] gradBias) {
-        int ho = h + 2 * pad - ks + 1, wo = w + 2 * pad - ks + 1;
-        int p = ho * wo, kk = ci * ks * ks;
-        boolean direct = ks == 1 && pad == 0;
-        double flops = 2.0 * co * p * kk;
-        Sgemm.MicroKernel mk = k.sgemmKernel();
-        int wsize = co * kk;
-        // Fixed groups of consecutive samples, each summed into its own buffer in sample order, then the groups
-        // in group order: the result is bitwise the same for any thread count and any schedule (resumed runs
-        // and determinism tests rely on that). Groups, not samples, are the scheduled items.
-        int groups = Math.min(n, WEIGHT_GROUPS), perGroup = groups == 0 ? 0 : (n + groups - 1) / groups;
-        int usedGroups = perGroup == 0 ? 0 : (n + perGroup - 1) / perGroup;
-        float[][] partial = partialBuffers(usedGroups, wsize);
-        forItems(usedGroups, batchParallel(usedGroups, flops * perGroup), (worker, g) -> {
-            float[] acc = partial[g];
-            int s0 = g * perGroup, s1 = Math.min(n, s0 + perGroup);
-            for (int s = s0; s < s1; s++) {
-                float beta = s == s0 ? 0f : 1f;
-                int xo = s * ci * h * w, go = s * co * p;
-                if (direct) {
-                    Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, x, xo, p, beta, acc, 0, kk);
-                } else {
-                    float[] col = colBuffer(kk * p);
-                    im2col(x, xo, ci, h, w, ks, pad, ho, wo, col);
-                    Sgemm.gemm(mk, false, true, co, kk, p, 1f, gradOut, go, p, col, 0, p, beta, acc, 0, kk);
-                }
-            }
-        });
-        if (usedGroups == 0) Arrays.fill(gradW, 0, wsize, 0f);
-        else System.arraycopy(partial[0], 0, gradW, 0, wsize);
-        for (int g = 1; g < usedGroups; g++) k.addInPlace(gradW, 0, partial[g], 0, wsize);
+        if (ks != 1 || pad != 0) {
+            DirectConv.backwardWeight(k, x, n, ci, h, w, gradOut, co, ks, pad, gradW);
+        } else {
+            backwardWeight1x1(k, x, n, ci, h * w, gradOut, co, gradW);
+        }
         if (gradBias != null) {
+            int p = (h + 2 * pad - ks + 1) * (w + 2 * pad - ks + 1);
             for (int o = 0; o < co; o++) {
                 double s = 0;
                 for (int b = 0; b < n; b++) s += k.sum(gradOut, (b * co + o) * p, p);
@@ -187,29 +158,39 @@ final class Conv {
         }
     }
 
-    /** col[(c*K + kh)*K + kw][oh*Wo + ow] = x[c][oh + kh - pad][ow + kw - pad] (0 outside). */
-    static void im2col(float[] x, int xOff, int c, int h, int w, int ks, int pad, int ho, int wo, float[] col) {
-        int p = ho * wo;
-        for (int ch = 0; ch < c; ch++) {
-            int plane = xOff + ch * h * w;
-            for (int kh = 0; kh < ks; kh++) {
-                for (int kw = 0; kw < ks; kw++) {
-                    int row = ((ch * ks + kh) * ks + kw) * p;
-                    int lo = Math.max(0, pad - kw), hi = Math.min(wo, w + pad - kw);
-                    for (int oh = 0; oh < ho; oh++) {
-                        int d = row + oh * wo;
-                        int ih = oh + kh - pad;
-                        if (ih < 0 || ih >= h || hi <= lo) {
-                            Arrays.fill(col, d, d + wo, 0f);
-                            continue;
-                        }
-                        // padding runs are 0-2 elements: plain stores beat Arrays.fill's call overhead here
-                        for (int j = 0; j < lo; j++) col[d + j] = 0f;
-                        System.arraycopy(x, plane + ih * w + lo + kw - pad, col, d + lo, hi - lo);
-                        for (int j = hi; j < wo; j++) col[d + j] = 0f;
-                    }
-                }
+    /**
+     * Fixed groups of consecutive samples, each summed into its own buffer in sample order, then the groups in
+     * group order: the result is bitwise the same for any thread count and any schedule (resumed runs and
+     * determinism tests rely on that). Returns the number of groups used; {@code perGroup[0]} receives the size.
+     */
+    static int weightGroups(int n, int[] perGroup) {
+        int groups = Math.min(n, WEIGHT_GROUPS), per = groups == 0 ? 0 : (n + groups - 1) / groups;
+        perGroup[0] = per;
+        return per == 0 ? 0 : (n + per - 1) / per;
+    }
+
+    /** Sums the group partials in group order into gradW (zero when there are no samples). */
+    static void sumGroups(CpuKernels k, float[][] partial, int usedGroups, float[] gradW, int wsize) {
+        if (usedGroups == 0) Arrays.fill(gradW, 0, wsize, 0f);
+        else System.arraycopy(partial[0], 0, gradW, 0, wsize);
+        for (int g = 1; g < usedGroups; g++) k.addInPlace(gradW, 0, partial[g], 0, wsize);
+    }
+
+    /** gradW (Co x Ci) = sum_n gradOut[n] (Co x P) @ x[n]^T for a 1x1 convolution without padding. */
+    private static void backwardWeight1x1(CpuKernels k, float[] x, int n, int ci, int p, float[] gradOut, int co, float[] gradW) {
+        Sgemm.MicroKernel mk = k.sgemmKernel();
+        int wsize = co * ci;
+        int[] per = new int[1];
+        int usedGroups = weightGroups(n, per);
+        int perGroup = per[0];
+        float[][] partial = partialBuffers(usedGroups, wsize);
+        forItems(usedGroups, batchParallel(usedGroups, 2.0 * co * p * ci * perGroup), (worker, g) -> {
+            float[] acc = partial[g];
+            int s0 = g * perGroup, s1 = Math.min(n, s0 + perGroup);
+            for (int s = s0; s < s1; s++) {
+                Sgemm.gemm(mk, false, true, co, ci, p, 1f, gradOut, s * co * p, p, x, s * ci * p, p, s == s0 ? 0f : 1f, acc, 0, ci);
             }
-        }
+        });
+        sumGroups(k, partial, usedGroups, gradW, wsize);
     }
 }

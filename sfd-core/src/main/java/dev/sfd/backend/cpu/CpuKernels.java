@@ -19,6 +19,9 @@ class CpuKernels {
     /** The SGEMM micro-kernel. */
     Sgemm.MicroKernel sgemmKernel() { return ScalarGemmKernel.INSTANCE; }
 
+    /** The direct-convolution register tiles. */
+    ConvTile convTile() { return ScalarConvTile.INSTANCE; }
+
     // ------------------------------------------------------------------ reductions over a range
 
     /** Sum of {@code x[off, off+len)} (four partial sums; C2 does not vectorise ordered float reductions). */

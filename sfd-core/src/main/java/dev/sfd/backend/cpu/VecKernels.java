@@ -32,6 +32,10 @@ final class VecKernels extends CpuKernels {
 
     @Override Sgemm.MicroKernel sgemmKernel() { return GEMM; }
 
+    private static final ConvTile CONV = new VecConvTile.F8x2();
+
+    @Override ConvTile convTile() { return CONV; }
+
     static Sgemm.MicroKernel pick(String name) {
         switch (name) {
             case "6x2": return new VecGemmKernels.K6x2();

@@ -18,6 +18,10 @@ class ConvTest {
             {1, 1, 1, 1, 1, 1, 0}, {2, 3, 5, 7, 5, 3, 1}, {3, 17, 20, 9, 11, 3, 1}, {2, 17, 20, 9, 11, 3, 0},
             {4, 20, 17, 7, 7, 1, 0}, {2, 5, 3, 6, 9, 1, 1}, {2, 4, 6, 8, 7, 5, 2}, {1, 3, 4, 5, 5, 5, 0},
             {4, 32, 32, 16, 16, 3, 1}, {3, 33, 31, 13, 15, 3, 1}, {8, 16, 48, 8, 8, 3, 1}, {2, 6, 6, 6, 6, 3, 2},
+            // direct-convolution edge cases: 1 input / 1 output channel (U-Net ends), tap reads past the last sample,
+            // a 1x1 kernel with padding, padding > K-1 (col2im backward-data), more samples than weight groups
+            {2, 1, 32, 32, 32, 3, 1}, {2, 32, 1, 32, 32, 3, 1}, {3, 64, 9, 8, 8, 3, 1}, {1, 5, 9, 3, 4, 3, 2},
+            {2, 3, 4, 5, 6, 1, 1}, {2, 4, 4, 6, 6, 3, 3}, {17, 8, 8, 4, 4, 3, 1}, {2, 2, 3, 1, 1, 3, 1},
         };
         List<Arguments> l = new ArrayList<>();
         for (CpuBackend be : (Iterable<CpuBackend>) GemmTest.backends()::iterator) {

@@ -1,0 +1,248 @@
+package dev.sfd.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API {@link ConvTile}s, loaded only when jdk.incubator.vector is present. The forward tile keeps
+ * 8 output channels x 2 vectors of wide positions in registers: per (input channel, tap) it loads 2
+ * unaligned vectors straight from the padded input, broadcasts 8 packed weights and issues 16 FMAs. The
+ * weight-gradient tile keeps 8 channels x 3 taps (24 registers) of per-lane partial sums over all positions
+ * of a group of samples. Generated code (one variable per register), hence the repetition.
+ */
+final class VecConvTile {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+
+    private VecConvTile() {}
+
+    /** Sums each accumulator's lanes in lane order (deterministic, unlike reduceLanes) into out. */
+    static void reduce(int taps, int rows, float[] out, int oo, int ldo, float[] scratch) {
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < taps; t++) {
+                int s = (r * 3 + t) * VL;
+                float sum = 0f;
+                for (int l = 0; l < VL; l++) sum += scratch[s + l];
+                out[oo + r * ldo + t] = sum;
+            }
+        }
+    }
+
+    /** 8 channels x 2 vectors forward tile. */
+    static final class F8x2 implements ConvTile {
+        @Override public int mr() { return 8; }
+        @Override public int nr() { return 2 * VL; }
+        @Override public int lanes() { return VL; }
+        @Override
+        public void forward(int kk, int[] koff, float[] a, int ao, float[] x, int xo, float[] c, int co, int ldc) {
+            FloatVector c0_0 = FloatVector.zero(S);
+            FloatVector c0_1 = FloatVector.zero(S);
+            FloatVector c1_0 = FloatVector.zero(S);
+            FloatVector c1_1 = FloatVector.zero(S);
+            FloatVector c2_0 = FloatVector.zero(S);
+            FloatVector c2_1 = FloatVector.zero(S);
+            FloatVector c3_0 = FloatVector.zero(S);
+            FloatVector c3_1 = FloatVector.zero(S);
+            FloatVector c4_0 = FloatVector.zero(S);
+            FloatVector c4_1 = FloatVector.zero(S);
+            FloatVector c5_0 = FloatVector.zero(S);
+            FloatVector c5_1 = FloatVector.zero(S);
+            FloatVector c6_0 = FloatVector.zero(S);
+            FloatVector c6_1 = FloatVector.zero(S);
+            FloatVector c7_0 = FloatVector.zero(S);
+            FloatVector c7_1 = FloatVector.zero(S);
+            for (int k = 0, ak = ao; k < kk; k++, ak += 8) {
+                int b = xo + koff[k];
+                FloatVector b0 = FloatVector.fromArray(S, x, b);
+                FloatVector b1 = FloatVector.fromArray(S, x, b + VL);
+                FloatVector a0 = FloatVector.broadcast(S, a[ak + 0]);
+                c0_0 = a0.fma(b0, c0_0);
+                c0_1 = a0.fma(b1, c0_1);
+                FloatVector a1 = FloatVector.broadcast(S, a[ak + 1]);
+                c1_0 = a1.fma(b0, c1_0);
+                c1_1 = a1.fma(b1, c1_1);
+                FloatVector a2 = FloatVector.broadcast(S, a[ak + 2]);
+                c2_0 = a2.fma(b0, c2_0);
+                c2_1 = a2.fma(b1, c2_1);
+                FloatVector a3 = FloatVector.broadcast(S, a[ak + 3]);
+                c3_0 = a3.fma(b0, c3_0);
+                c3_1 = a3.fma(b1, c3_1);
+                FloatVector a4 = FloatVector.broadcast(S, a[ak + 4]);
+                c4_0 = a4.fma(b0, c4_0);
+                c4_1 = a4.fma(b1, c4_1);
+                FloatVector a5 = FloatVector.broadcast(S, a[ak + 5]);
+                c5_0 = a5.fma(b0, c5_0);
+                c5_1 = a5.fma(b1, c5_1);
+                FloatVector a6 = FloatVector.broadcast(S, a[ak + 6]);
+                c6_0 = a6.fma(b0, c6_0);
+                c6_1 = a6.fma(b1, c6_1);
+                FloatVector a7 = FloatVector.broadcast(S, a[ak + 7]);
+                c7_0 = a7.fma(b0, c7_0);
+                c7_1 = a7.fma(b1, c7_1);
+            }
+            c0_0.intoArray(c, co + 0 * ldc);
+            c0_1.intoArray(c, co + 0 * ldc + VL);
+            c1_0.intoArray(c, co + 1 * ldc);
+            c1_1.intoArray(c, co + 1 * ldc + VL);
+            c2_0.intoArray(c, co + 2 * ldc);
+            c2_1.intoArray(c, co + 2 * ldc + VL);
+            c3_0.intoArray(c, co + 3 * ldc);
+            c3_1.intoArray(c, co + 3 * ldc + VL);
+            c4_0.intoArray(c, co + 4 * ldc);
+            c4_1.intoArray(c, co + 4 * ldc + VL);
+            c5_0.intoArray(c, co + 5 * ldc);
+            c5_1.intoArray(c, co + 5 * ldc + VL);
+            c6_0.intoArray(c, co + 6 * ldc);
+            c6_1.intoArray(c, co + 6 * ldc + VL);
+            c7_0.intoArray(c, co + 7 * ldc);
+            c7_1.intoArray(c, co + 7 * ldc + VL);
+        }
+
+        @Override
+        public void weight(int taps, int ns, int len, float[] g, int go, int gStride, int ldg, float[] x, int xo, int xStride,
+                           float[] out, int oo, int ldo, int rows, float[] scratch) {
+            java.util.Arrays.fill(scratch, 0, 8 * 3 * VL, 0f);
+            for (int n = 0; n < ns; n++) {
+                if (taps == 3) weight3(len, g, go + n * gStride, ldg, x, xo + n * xStride, scratch);
+                else weight1(len, g, go + n * gStride, ldg, x, xo + n * xStride, scratch);
+            }
+            reduce(taps, rows, out, oo, ldo, scratch);
+        }
+    }
+
+    /**
+     * 8 channels x 3 taps of the weight gradient for one sample: scratch[(r * 3 + t) * VL ..] += per-lane sums.
+     * (One sample per call: C2 of JDK 17 boxes vectors carried around an outer loop, which made a loop over the
+     * samples here ~20x slower.)
+     */
+    static void weight3(int len, float[] g, int gb, int ldg, float[] x, int xb, float[] scratch) {
+        FloatVector s0_0 = FloatVector.fromArray(S, scratch, 0 * VL);
+        FloatVector s0_1 = FloatVector.fromArray(S, scratch, 1 * VL);
+        FloatVector s0_2 = FloatVector.fromArray(S, scratch, 2 * VL);
+        FloatVector s1_0 = FloatVector.fromArray(S, scratch, 3 * VL);
+        FloatVector s1_1 = FloatVector.fromArray(S, scratch, 4 * VL);
+        FloatVector s1_2 = FloatVector.fromArray(S, scratch, 5 * VL);
+        FloatVector s2_0 = FloatVector.fromArray(S, scratch, 6 * VL);
+        FloatVector s2_1 = FloatVector.fromArray(S, scratch, 7 * VL);
+        FloatVector s2_2 = FloatVector.fromArray(S, scratch, 8 * VL);
+        FloatVector s3_0 = FloatVector.fromArray(S, scratch, 9 * VL);
+        FloatVector s3_1 = FloatVector.fromArray(S, scratch, 10 * VL);
+        FloatVector s3_2 = FloatVector.fromArray(S, scratch, 11 * VL);
+        FloatVector s4_0 = FloatVector.fromArray(S, scratch, 12 * VL);
+        FloatVector s4_1 = FloatVector.fromArray(S, scratch, 13 * VL);
+        FloatVector s4_2 = FloatVector.fromArray(S, scratch, 14 * VL);
+        FloatVector s5_0 = FloatVector.fromArray(S, scratch, 15 * VL);
+        FloatVector s5_1 = FloatVector.fromArray(S, scratch, 16 * VL);
+        FloatVector s5_2 = FloatVector.fromArray(S, scratch, 17 * VL);
+        FloatVector s6_0 = FloatVector.fromArray(S, scratch, 18 * VL);
+        FloatVector s6_1 = FloatVector.fromArray(S, scratch, 19 * VL);
+        FloatVector s6_2 = FloatVector.fromArray(S, scratch, 20 * VL);
+        FloatVector s7_0 = FloatVector.fromArray(S, scratch, 21 * VL);
+        FloatVector s7_1 = FloatVector.fromArray(S, scratch, 22 * VL);
+        FloatVector s7_2 = FloatVector.fromArray(S, scratch, 23 * VL);
+        for (int j = 0; j < len; j += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xb + j);
+            FloatVector x1 = FloatVector.fromArray(S, x, xb + j + 1);
+            FloatVector x2 = FloatVector.fromArray(S, x, xb + j + 2);
+            FloatVector g0 = FloatVector.fromArray(S, g, gb + j);
+            s0_0 = g0.fma(x0, s0_0);
+            s0_1 = g0.fma(x1, s0_1);
+            s0_2 = g0.fma(x2, s0_2);
+            FloatVector g1 = FloatVector.fromArray(S, g, gb + ldg + j);
+            s1_0 = g1.fma(x0, s1_0);
+            s1_1 = g1.fma(x1, s1_1);
+            s1_2 = g1.fma(x2, s1_2);
+            FloatVector g2 = FloatVector.fromArray(S, g, gb + 2 * ldg + j);
+            s2_0 = g2.fma(x0, s2_0);
+            s2_1 = g2.fma(x1, s2_1);
+            s2_2 = g2.fma(x2, s2_2);
+            FloatVector g3 = FloatVector.fromArray(S, g, gb + 3 * ldg + j);
+            s3_0 = g3.fma(x0, s3_0);
+            s3_1 = g3.fma(x1, s3_1);
+            s3_2 = g3.fma(x2, s3_2);
+            FloatVector g4 = FloatVector.fromArray(S, g, gb + 4 * ldg + j);
+            s4_0 = g4.fma(x0, s4_0);
+            s4_1 = g4.fma(x1, s4_1);
+            s4_2 = g4.fma(x2, s4_2);
+            FloatVector g5 = FloatVector.fromArray(S, g, gb + 5 * ldg + j);
+            s5_0 = g5.fma(x0, s5_0);
+            s5_1 = g5.fma(x1, s5_1);
+            s5_2 = g5.fma(x2, s5_2);
+            FloatVector g6 = FloatVector.fromArray(S, g, gb + 6 * ldg + j);
+            s6_0 = g6.fma(x0, s6_0);
+            s6_1 = g6.fma(x1, s6_1);
+            s6_2 = g6.fma(x2, s6_2);
+            FloatVector g7 = FloatVector.fromArray(S, g, gb + 7 * ldg + j);
+            s7_0 = g7.fma(x0, s7_0);
+            s7_1 = g7.fma(x1, s7_1);
+            s7_2 = g7.fma(x2, s7_2);
+        }
+        s0_0.intoArray(scratch, 0 * VL);
+        s0_1.intoArray(scratch, 1 * VL);
+        s0_2.intoArray(scratch, 2 * VL);
+        s1_0.intoArray(scratch, 3 * VL);
+        s1_1.intoArray(scratch, 4 * VL);
+        s1_2.intoArray(scratch, 5 * VL);
+        s2_0.intoArray(scratch, 6 * VL);
+        s2_1.intoArray(scratch, 7 * VL);
+        s2_2.intoArray(scratch, 8 * VL);
+        s3_0.intoArray(scratch, 9 * VL);
+        s3_1.intoArray(scratch, 10 * VL);
+        s3_2.intoArray(scratch, 11 * VL);
+        s4_0.intoArray(scratch, 12 * VL);
+        s4_1.intoArray(scratch, 13 * VL);
+        s4_2.intoArray(scratch, 14 * VL);
+        s5_0.intoArray(scratch, 15 * VL);
+        s5_1.intoArray(scratch, 16 * VL);
+        s5_2.intoArray(scratch, 17 * VL);
+        s6_0.intoArray(scratch, 18 * VL);
+        s6_1.intoArray(scratch, 19 * VL);
+        s6_2.intoArray(scratch, 20 * VL);
+        s7_0.intoArray(scratch, 21 * VL);
+        s7_1.intoArray(scratch, 22 * VL);
+        s7_2.intoArray(scratch, 23 * VL);
+    }
+
+    /**
+     * 8 channels x 1 taps of the weight gradient for one sample: scratch[(r * 3 + t) * VL ..] += per-lane sums.
+     * (One sample per call: C2 of JDK 17 boxes vectors carried around an outer loop, which made a loop over the
+     * samples here ~20x slower.)
+     */
+    static void weight1(int len, float[] g, int gb, int ldg, float[] x, int xb, float[] scratch) {
+        FloatVector s0_0 = FloatVector.fromArray(S, scratch, 0 * VL);
+        FloatVector s1_0 = FloatVector.fromArray(S, scratch, 3 * VL);
+        FloatVector s2_0 = FloatVector.fromArray(S, scratch, 6 * VL);
+        FloatVector s3_0 = FloatVector.fromArray(S, scratch, 9 * VL);
+        FloatVector s4_0 = FloatVector.fromArray(S, scratch, 12 * VL);
+        FloatVector s5_0 = FloatVector.fromArray(S, scratch, 15 * VL);
+        FloatVector s6_0 = FloatVector.fromArray(S, scratch, 18 * VL);
+        FloatVector s7_0 = FloatVector.fromArray(S, scratch, 21 * VL);
+        for (int j = 0; j < len; j += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xb + j);
+            FloatVector g0 = FloatVector.fromArray(S, g, gb + j);
+            s0_0 = g0.fma(x0, s0_0);
+            FloatVector g1 = FloatVector.fromArray(S, g, gb + ldg + j);
+            s1_0 = g1.fma(x0, s1_0);
+            FloatVector g2 = FloatVector.fromArray(S, g, gb + 2 * ldg + j);
+            s2_0 = g2.fma(x0, s2_0);
+            FloatVector g3 = FloatVector.fromArray(S, g, gb + 3 * ldg + j);
+            s3_0 = g3.fma(x0, s3_0);
+            FloatVector g4 = FloatVector.fromArray(S, g, gb + 4 * ldg + j);
+            s4_0 = g4.fma(x0, s4_0);
+            FloatVector g5 = FloatVector.fromArray(S, g, gb + 5 * ldg + j);
+            s5_0 = g5.fma(x0, s5_0);
+            FloatVector g6 = FloatVector.fromArray(S, g, gb + 6 * ldg + j);
+            s6_0 = g6.fma(x0, s6_0);
+            FloatVector g7 = FloatVector.fromArray(S, g, gb + 7 * ldg + j);
+            s7_0 = g7.fma(x0, s7_0);
+        }
+        s0_0.intoArray(scratch, 0 * VL);
+        s1_0.intoArray(scratch, 3 * VL);
+        s2_0.intoArray(scratch, 6 * VL);
+        s3_0.intoArray(scratch, 9 * VL);
+        s4_0.intoArray(scratch, 12 * VL);
+        s5_0.intoArray(scratch, 15 * VL);
+        s6_0.intoArray(scratch, 18 * VL);
+        s7_0.intoArray(scratch, 21 * VL);
+    }
+}
