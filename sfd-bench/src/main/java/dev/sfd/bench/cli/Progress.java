@@ -10,6 +10,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Renders trainer progress as a console bar with rate, ETA and the latest figures. */
 final class Progress implements TrainingListener, AutoCloseable {
+    /** Line width when stderr is not a terminal (logs): the library's 80-column default cut the rate and figures. */
+    private static final int LOG_WIDTH = 160;
     private final ProgressBar bar;
     private final String[] shown;
 
@@ -18,7 +20,7 @@ final class Progress implements TrainingListener, AutoCloseable {
         boolean tty = System.console() != null;
         this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).startsFrom(start, java.time.Duration.ZERO)
                 .setStyle(tty ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setConsumer(tty ? new ConsoleProgressBarConsumer(System.err) : new ConsoleProgressBarConsumer(System.err, LOG_WIDTH))
                 .setUpdateIntervalMillis(tty ? 500 : 15_000).showSpeed().build();
     }
 
