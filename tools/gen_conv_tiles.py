@@ -46,12 +46,13 @@ def wt(taps):
     L.append("    /**")
     L.append("     * %d channels x %d taps of the weight gradient for one sample: scratch[(r * 3 + t) * VL ..] += per-lane sums." % (MR, taps))
     L.append("     * (One sample per call: C2 of JDK 17 boxes vectors carried around an outer loop, which made a loop over the")
-    L.append("     * samples here ~20x slower.)")
+    L.append("     * samples here ~20x slower. Accumulators start at zero, like the forward tile's, and are added to scratch")
+    L.append("     * at the end.)")
     L.append("     */")
     L.append("    static void weight%d(int len, float[] g, int gb, int ldg, float[] x, int xb, float[] scratch) {" % taps)
     for r in range(MR):
         for t in range(taps):
-            L.append("        FloatVector s%d_%d = FloatVector.fromArray(S, scratch, %d * VL);" % (r, t, r * 3 + t))
+            L.append("        FloatVector s%d_%d = FloatVector.zero(S);" % (r, t))
     L.append("        for (int j = 0; j < len; j += VL) {")
     for t in range(taps):
         L.append("            FloatVector x%d = FloatVector.fromArray(S, x, xb + j%s);" % (t, "" if t == 0 else " + %d" % t))
@@ -62,7 +63,7 @@ def wt(taps):
     L.append("        }")
     for r in range(MR):
         for t in range(taps):
-            L.append("        s%d_%d.intoArray(scratch, %d * VL);" % (r, t, r * 3 + t))
+            L.append("        s%d_%d.add(FloatVector.fromArray(S, scratch, %d * VL)).intoArray(scratch, %d * VL);" % (r, t, r * 3 + t, r * 3 + t))
     L.append("    }")
     return L
 

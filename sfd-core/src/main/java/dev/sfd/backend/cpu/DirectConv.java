@@ -38,6 +38,12 @@ final class DirectConv {
 
     private static int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
+    /**
+     * Extra zeros after every buffer a tile streams through, so that C2's hoisted range checks (loop
+     * predicates, which may assume a whole extra vector) never fail and deoptimise the kernels.
+     */
+    private static final int SLACK = 128;
+
     /** Geometry of one call: padded planes, wide rows and the per-sample strides of the padded buffer. */
     private static final class Geometry {
         final int n, ci, h, w, ks, pad, hp, wp, ho, wo, plane, xStride, qLen, qPad;
@@ -64,7 +70,7 @@ final class DirectConv {
          * ci*plane + ks + nr - 3 past the sample's start (into the next sample or this slack; only thrown-away
          * columns see those values).
          */
-        int paddedLength(int nr) { return n * xStride + ks + nr; }
+        int paddedLength(int nr) { return n * xStride + ks + nr + SLACK; }
     }
 
     /** Copies every sample's planes into the middle of zeroed Hp x Wp planes. */
@@ -151,7 +157,7 @@ final class DirectConv {
         float[] xp = pad(x, g, nr);
         // gradient in wide rows: zeros in the columns ow >= Wo, past qLen and in the padding channels
         int gStride = coPad * g.qPad;
-        float[] gw = buffer(WIDE_GRAD, n * gStride);
+        float[] gw = buffer(WIDE_GRAD, n * gStride + SLACK);
         Parallel.parallelFor(n * coPad, 16, (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
                 int s = row / coPad, o = row % coPad, dst = row * g.qPad;

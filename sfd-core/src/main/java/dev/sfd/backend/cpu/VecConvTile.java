@@ -113,33 +113,34 @@ final class VecConvTile {
     /**
      * 8 channels x 3 taps of the weight gradient for one sample: scratch[(r * 3 + t) * VL ..] += per-lane sums.
      * (One sample per call: C2 of JDK 17 boxes vectors carried around an outer loop, which made a loop over the
-     * samples here ~20x slower.)
+     * samples here ~20x slower. Accumulators start at zero, like the forward tile's, and are added to scratch
+     * at the end.)
      */
     static void weight3(int len, float[] g, int gb, int ldg, float[] x, int xb, float[] scratch) {
-        FloatVector s0_0 = FloatVector.fromArray(S, scratch, 0 * VL);
-        FloatVector s0_1 = FloatVector.fromArray(S, scratch, 1 * VL);
-        FloatVector s0_2 = FloatVector.fromArray(S, scratch, 2 * VL);
-        FloatVector s1_0 = FloatVector.fromArray(S, scratch, 3 * VL);
-        FloatVector s1_1 = FloatVector.fromArray(S, scratch, 4 * VL);
-        FloatVector s1_2 = FloatVector.fromArray(S, scratch, 5 * VL);
-        FloatVector s2_0 = FloatVector.fromArray(S, scratch, 6 * VL);
-        FloatVector s2_1 = FloatVector.fromArray(S, scratch, 7 * VL);
-        FloatVector s2_2 = FloatVector.fromArray(S, scratch, 8 * VL);
-        FloatVector s3_0 = FloatVector.fromArray(S, scratch, 9 * VL);
-        FloatVector s3_1 = FloatVector.fromArray(S, scratch, 10 * VL);
-        FloatVector s3_2 = FloatVector.fromArray(S, scratch, 11 * VL);
-        FloatVector s4_0 = FloatVector.fromArray(S, scratch, 12 * VL);
-        FloatVector s4_1 = FloatVector.fromArray(S, scratch, 13 * VL);
-        FloatVector s4_2 = FloatVector.fromArray(S, scratch, 14 * VL);
-        FloatVector s5_0 = FloatVector.fromArray(S, scratch, 15 * VL);
-        FloatVector s5_1 = FloatVector.fromArray(S, scratch, 16 * VL);
-        FloatVector s5_2 = FloatVector.fromArray(S, scratch, 17 * VL);
-        FloatVector s6_0 = FloatVector.fromArray(S, scratch, 18 * VL);
-        FloatVector s6_1 = FloatVector.fromArray(S, scratch, 19 * VL);
-        FloatVector s6_2 = FloatVector.fromArray(S, scratch, 20 * VL);
-        FloatVector s7_0 = FloatVector.fromArray(S, scratch, 21 * VL);
-        FloatVector s7_1 = FloatVector.fromArray(S, scratch, 22 * VL);
-        FloatVector s7_2 = FloatVector.fromArray(S, scratch, 23 * VL);
+        FloatVector s0_0 = FloatVector.zero(S);
+        FloatVector s0_1 = FloatVector.zero(S);
+        FloatVector s0_2 = FloatVector.zero(S);
+        FloatVector s1_0 = FloatVector.zero(S);
+        FloatVector s1_1 = FloatVector.zero(S);
+        FloatVector s1_2 = FloatVector.zero(S);
+        FloatVector s2_0 = FloatVector.zero(S);
+        FloatVector s2_1 = FloatVector.zero(S);
+        FloatVector s2_2 = FloatVector.zero(S);
+        FloatVector s3_0 = FloatVector.zero(S);
+        FloatVector s3_1 = FloatVector.zero(S);
+        FloatVector s3_2 = FloatVector.zero(S);
+        FloatVector s4_0 = FloatVector.zero(S);
+        FloatVector s4_1 = FloatVector.zero(S);
+        FloatVector s4_2 = FloatVector.zero(S);
+        FloatVector s5_0 = FloatVector.zero(S);
+        FloatVector s5_1 = FloatVector.zero(S);
+        FloatVector s5_2 = FloatVector.zero(S);
+        FloatVector s6_0 = FloatVector.zero(S);
+        FloatVector s6_1 = FloatVector.zero(S);
+        FloatVector s6_2 = FloatVector.zero(S);
+        FloatVector s7_0 = FloatVector.zero(S);
+        FloatVector s7_1 = FloatVector.zero(S);
+        FloatVector s7_2 = FloatVector.zero(S);
         for (int j = 0; j < len; j += VL) {
             FloatVector x0 = FloatVector.fromArray(S, x, xb + j);
             FloatVector x1 = FloatVector.fromArray(S, x, xb + j + 1);
@@ -177,46 +178,47 @@ final class VecConvTile {
             s7_1 = g7.fma(x1, s7_1);
             s7_2 = g7.fma(x2, s7_2);
         }
-        s0_0.intoArray(scratch, 0 * VL);
-        s0_1.intoArray(scratch, 1 * VL);
-        s0_2.intoArray(scratch, 2 * VL);
-        s1_0.intoArray(scratch, 3 * VL);
-        s1_1.intoArray(scratch, 4 * VL);
-        s1_2.intoArray(scratch, 5 * VL);
-        s2_0.intoArray(scratch, 6 * VL);
-        s2_1.intoArray(scratch, 7 * VL);
-        s2_2.intoArray(scratch, 8 * VL);
-        s3_0.intoArray(scratch, 9 * VL);
-        s3_1.intoArray(scratch, 10 * VL);
-        s3_2.intoArray(scratch, 11 * VL);
-        s4_0.intoArray(scratch, 12 * VL);
-        s4_1.intoArray(scratch, 13 * VL);
-        s4_2.intoArray(scratch, 14 * VL);
-        s5_0.intoArray(scratch, 15 * VL);
-        s5_1.intoArray(scratch, 16 * VL);
-        s5_2.intoArray(scratch, 17 * VL);
-        s6_0.intoArray(scratch, 18 * VL);
-        s6_1.intoArray(scratch, 19 * VL);
-        s6_2.intoArray(scratch, 20 * VL);
-        s7_0.intoArray(scratch, 21 * VL);
-        s7_1.intoArray(scratch, 22 * VL);
-        s7_2.intoArray(scratch, 23 * VL);
+        s0_0.add(FloatVector.fromArray(S, scratch, 0 * VL)).intoArray(scratch, 0 * VL);
+        s0_1.add(FloatVector.fromArray(S, scratch, 1 * VL)).intoArray(scratch, 1 * VL);
+        s0_2.add(FloatVector.fromArray(S, scratch, 2 * VL)).intoArray(scratch, 2 * VL);
+        s1_0.add(FloatVector.fromArray(S, scratch, 3 * VL)).intoArray(scratch, 3 * VL);
+        s1_1.add(FloatVector.fromArray(S, scratch, 4 * VL)).intoArray(scratch, 4 * VL);
+        s1_2.add(FloatVector.fromArray(S, scratch, 5 * VL)).intoArray(scratch, 5 * VL);
+        s2_0.add(FloatVector.fromArray(S, scratch, 6 * VL)).intoArray(scratch, 6 * VL);
+        s2_1.add(FloatVector.fromArray(S, scratch, 7 * VL)).intoArray(scratch, 7 * VL);
+        s2_2.add(FloatVector.fromArray(S, scratch, 8 * VL)).intoArray(scratch, 8 * VL);
+        s3_0.add(FloatVector.fromArray(S, scratch, 9 * VL)).intoArray(scratch, 9 * VL);
+        s3_1.add(FloatVector.fromArray(S, scratch, 10 * VL)).intoArray(scratch, 10 * VL);
+        s3_2.add(FloatVector.fromArray(S, scratch, 11 * VL)).intoArray(scratch, 11 * VL);
+        s4_0.add(FloatVector.fromArray(S, scratch, 12 * VL)).intoArray(scratch, 12 * VL);
+        s4_1.add(FloatVector.fromArray(S, scratch, 13 * VL)).intoArray(scratch, 13 * VL);
+        s4_2.add(FloatVector.fromArray(S, scratch, 14 * VL)).intoArray(scratch, 14 * VL);
+        s5_0.add(FloatVector.fromArray(S, scratch, 15 * VL)).intoArray(scratch, 15 * VL);
+        s5_1.add(FloatVector.fromArray(S, scratch, 16 * VL)).intoArray(scratch, 16 * VL);
+        s5_2.add(FloatVector.fromArray(S, scratch, 17 * VL)).intoArray(scratch, 17 * VL);
+        s6_0.add(FloatVector.fromArray(S, scratch, 18 * VL)).intoArray(scratch, 18 * VL);
+        s6_1.add(FloatVector.fromArray(S, scratch, 19 * VL)).intoArray(scratch, 19 * VL);
+        s6_2.add(FloatVector.fromArray(S, scratch, 20 * VL)).intoArray(scratch, 20 * VL);
+        s7_0.add(FloatVector.fromArray(S, scratch, 21 * VL)).intoArray(scratch, 21 * VL);
+        s7_1.add(FloatVector.fromArray(S, scratch, 22 * VL)).intoArray(scratch, 22 * VL);
+        s7_2.add(FloatVector.fromArray(S, scratch, 23 * VL)).intoArray(scratch, 23 * VL);
     }
 
     /**
      * 8 channels x 1 taps of the weight gradient for one sample: scratch[(r * 3 + t) * VL ..] += per-lane sums.
      * (One sample per call: C2 of JDK 17 boxes vectors carried around an outer loop, which made a loop over the
-     * samples here ~20x slower.)
+     * samples here ~20x slower. Accumulators start at zero, like the forward tile's, and are added to scratch
+     * at the end.)
      */
     static void weight1(int len, float[] g, int gb, int ldg, float[] x, int xb, float[] scratch) {
-        FloatVector s0_0 = FloatVector.fromArray(S, scratch, 0 * VL);
-        FloatVector s1_0 = FloatVector.fromArray(S, scratch, 3 * VL);
-        FloatVector s2_0 = FloatVector.fromArray(S, scratch, 6 * VL);
-        FloatVector s3_0 = FloatVector.fromArray(S, scratch, 9 * VL);
-        FloatVector s4_0 = FloatVector.fromArray(S, scratch, 12 * VL);
-        FloatVector s5_0 = FloatVector.fromArray(S, scratch, 15 * VL);
-        FloatVector s6_0 = FloatVector.fromArray(S, scratch, 18 * VL);
-        FloatVector s7_0 = FloatVector.fromArray(S, scratch, 21 * VL);
+        FloatVector s0_0 = FloatVector.zero(S);
+        FloatVector s1_0 = FloatVector.zero(S);
+        FloatVector s2_0 = FloatVector.zero(S);
+        FloatVector s3_0 = FloatVector.zero(S);
+        FloatVector s4_0 = FloatVector.zero(S);
+        FloatVector s5_0 = FloatVector.zero(S);
+        FloatVector s6_0 = FloatVector.zero(S);
+        FloatVector s7_0 = FloatVector.zero(S);
         for (int j = 0; j < len; j += VL) {
             FloatVector x0 = FloatVector.fromArray(S, x, xb + j);
             FloatVector g0 = FloatVector.fromArray(S, g, gb + j);
@@ -236,13 +238,13 @@ final class VecConvTile {
             FloatVector g7 = FloatVector.fromArray(S, g, gb + 7 * ldg + j);
             s7_0 = g7.fma(x0, s7_0);
         }
-        s0_0.intoArray(scratch, 0 * VL);
-        s1_0.intoArray(scratch, 3 * VL);
-        s2_0.intoArray(scratch, 6 * VL);
-        s3_0.intoArray(scratch, 9 * VL);
-        s4_0.intoArray(scratch, 12 * VL);
-        s5_0.intoArray(scratch, 15 * VL);
-        s6_0.intoArray(scratch, 18 * VL);
-        s7_0.intoArray(scratch, 21 * VL);
+        s0_0.add(FloatVector.fromArray(S, scratch, 0 * VL)).intoArray(scratch, 0 * VL);
+        s1_0.add(FloatVector.fromArray(S, scratch, 3 * VL)).intoArray(scratch, 3 * VL);
+        s2_0.add(FloatVector.fromArray(S, scratch, 6 * VL)).intoArray(scratch, 6 * VL);
+        s3_0.add(FloatVector.fromArray(S, scratch, 9 * VL)).intoArray(scratch, 9 * VL);
+        s4_0.add(FloatVector.fromArray(S, scratch, 12 * VL)).intoArray(scratch, 12 * VL);
+        s5_0.add(FloatVector.fromArray(S, scratch, 15 * VL)).intoArray(scratch, 15 * VL);
+        s6_0.add(FloatVector.fromArray(S, scratch, 18 * VL)).intoArray(scratch, 18 * VL);
+        s7_0.add(FloatVector.fromArray(S, scratch, 21 * VL)).intoArray(scratch, 21 * VL);
     }
 }
