@@ -52,6 +52,8 @@ final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--retain-weight", description = "salun: weight of the retain loss (default 1.0)") Double retainWeight;
     @Option(names = "--fixed-pseudo-label", description = "salun: relabel with (c_f + 1) mod C (SalUn's DDPM code) instead of a random other class") boolean fixedPseudo;
     @Option(names = "--resume", description = "retrain: continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--until", defaultValue = "-1", description = "retrain: stop after this step of the --steps schedule "
+            + "(match a teacher stopped early: same warm-up, same step count); -1 = all") long until;
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "retrain: steps between checkpoints") long checkpointEvery;
     @Option(names = "--data", description = "Fashion-MNIST directory (retrain, salun)") Path data;
     @Option(names = "--grid-per-class", defaultValue = "8", description = "Heun samples per class in samples.png (0 = none)") int gridPerClass;
@@ -92,12 +94,17 @@ final class BaselineCommand implements Callable<Integer> {
     }
 
     static Outcome retrain(SongUnetConfig arch, TeacherConfig cfg, Dataset train, int forget, Path dir, boolean resume) throws IOException {
+        return retrain(arch, cfg, train, forget, dir, resume, cfg.iterations());
+    }
+
+    static Outcome retrain(SongUnetConfig arch, TeacherConfig cfg, Dataset train, int forget, Path dir, boolean resume, long untilStep)
+            throws IOException {
         Files.createDirectories(dir);
         Path ckpt = dir.resolve("checkpoint.safetensors");
         if (resume && !Files.isRegularFile(ckpt)) resume = false;
-        try (Progress p = new Progress("retrain without class " + forget, cfg.iterations(), 0, "loss");
+        try (Progress p = new Progress("retrain without class " + forget, untilStep, 0, "loss");
              LossLog log = new LossLog(dir.resolve("loss.csv"), p)) {
-            Retrain.Result r = Retrain.run(arch, cfg, train, forget, ckpt, resume, log);
+            Retrain.Result r = Retrain.run(arch, cfg, train, forget, ckpt, resume, log, untilStep);
             return new Outcome(r.model(), r.seconds(), r.settings(), Retrain.DATA_NEEDED);
         }
     }
@@ -136,7 +143,8 @@ final class BaselineCommand implements Callable<Integer> {
                 if (forget < 0 || forget >= arch.labelDim()) throw new dev.sfd.SfdException("the network has no label " + forget + " (label_dim " + arch.labelDim() + ")");
                 Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
                 Output.requireWritable(dir);
-                o = retrain(arch, retrainConfig(quick, steps, batch, lr, seed, checkpointEvery), train, forget, dir, resume);
+                TeacherConfig rc = retrainConfig(quick, steps, batch, lr, seed, checkpointEvery);
+                o = retrain(arch, rc, train, forget, dir, resume, until < 0 ? rc.iterations() : until);
             }
             case "esd" -> {
                 EdmPrecond teacher = Suite.teacher(teacherSpec);

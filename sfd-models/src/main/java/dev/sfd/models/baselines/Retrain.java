@@ -44,11 +44,25 @@ public final class Retrain {
     /** Trains to the end of {@code cfg} (resuming from {@code checkpoint} when asked) and returns the EMA network. */
     public static Result run(SongUnetConfig net, TeacherConfig cfg, Dataset train, int forget, Path checkpoint, boolean resume,
                              TrainingListener listener) {
+        return run(net, cfg, train, forget, checkpoint, resume, listener, cfg.iterations());
+    }
+
+    /**
+     * Trains up to step {@code untilStep} of {@code cfg}'s schedule (for a retrain matched to a teacher that was
+     * stopped before the end of its own schedule: same warm-up, same step count) and returns the EMA network.
+     */
+    public static Result run(SongUnetConfig net, TeacherConfig cfg, Dataset train, int forget, Path checkpoint, boolean resume,
+                             TrainingListener listener, long untilStep) {
+        if (untilStep <= 0 || untilStep > cfg.iterations()) {
+            throw new dev.sfd.SfdException("retrain: stop step " + untilStep + " outside 1.." + cfg.iterations());
+        }
         TeacherTrainer t = trainer(net, cfg, train, forget);
         if (resume && checkpoint != null) t.resume(checkpoint);
         long t0 = System.nanoTime();
-        t.train(cfg.iterations(), checkpoint, listener);
-        return new Result(t.emaNetwork(), t.step(), (System.nanoTime() - t0) / 1e9, settings(cfg, forget, train));
+        t.train(untilStep, checkpoint, listener);
+        Map<String, Object> settings = settings(cfg, forget, train);
+        settings.put("iterations", t.step());
+        return new Result(t.emaNetwork(), t.step(), (System.nanoTime() - t0) / 1e9, settings);
     }
 
     public static Map<String, Object> settings(TeacherConfig cfg, int forget, Dataset train) {
@@ -56,7 +70,7 @@ public final class Retrain {
         m.put("method", "retrain");
         m.put("forget", forget);
         m.put("data", train.name() + " without class " + forget);
-        m.put("iterations", cfg.iterations());
+        m.put("schedule_iterations", cfg.iterations());
         m.put("batch", cfg.batch());
         m.put("lr", cfg.lr());
         m.put("warmup_images", cfg.warmupImages());

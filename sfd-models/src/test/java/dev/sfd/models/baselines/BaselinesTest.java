@@ -48,6 +48,13 @@ class BaselinesTest {
         assertEquals(2, r.steps());
         assertEquals(10, r.model().labelDim());
         assertEquals("retrain", r.settings().get("method"));
+        // stopped early on a longer schedule (a retrain matched to a teacher shipped before the end of its run)
+        var early = Retrain.run(SMALL, new TeacherConfig(5, 4, 1e-3, 40, 1000, 0.05, 1, 10), DATA, 3, null, false, null, 2);
+        assertEquals(2, early.steps());
+        assertEquals(2L, early.settings().get("iterations"));
+        assertEquals(5L, early.settings().get("schedule_iterations"));
+        assertThrows(SfdException.class, () -> Retrain.run(SMALL, new TeacherConfig(5, 4, 1e-3, 40, 1000, 0.05, 1, 10), DATA, 3, null,
+                false, null, 6));
         SfdException e = assertThrows(SfdException.class, () -> Retrain.trainer(SMALL, TeacherConfig.cpuRecipe(2), DATA, 10));
         assertTrue(e.getMessage().contains("no label 10"), e.getMessage());
         SfdException empty = assertThrows(SfdException.class, () -> Retrain.trainer(SMALL, TeacherConfig.cpuRecipe(2), DATA.withClasses(3), 3));
