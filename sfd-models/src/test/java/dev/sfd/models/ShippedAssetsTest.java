@@ -1,0 +1,39 @@
+package dev.sfd.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.autograd.Grad;
+import dev.sfd.ops.Ops;
+import dev.sfd.random.RandomStream;
+import dev.sfd.tensor.DType;
+import dev.sfd.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The weights shipped in sfd-models load as what their model cards say, and produce finite output. */
+class ShippedAssetsTest {
+    @Test
+    void teacherIsTheFmnistSSongUnetInEvalMode() {
+        assertTrue(Models.shipped(Models.TEACHER), "the teacher resource is missing from the build");
+        EdmPrecond t = Models.teacher();
+        assertEquals(10, t.labelDim());
+        assertEquals(1_753_345, t.parameterCount());
+        assertEquals(1, t.imageShape()[0]);
+        assertEquals(32, t.imageShape()[1]);
+        RandomStream rng = new RandomStream(3);
+        Tensor x = rng.normal(DType.FLOAT32, 2, 1, 32, 32);
+        try (var g = Grad.disabled()) {
+            Tensor d = t.denoise(Ops.mulScalar(x, 2.5), Tensor.of(new double[] {2.5, 2.5}, 2).to(DType.FLOAT32),
+                    Ops.oneHot(new int[] {0, 7}, 10, DType.FLOAT32));
+            for (float v : d.toFloatArray()) assertFalse(Float.isNaN(v) || Float.isInfinite(v), "non-finite denoiser output");
+        }
+    }
+
+    @Test
+    void classifierHasTenClasses() {
+        assertTrue(Models.shipped(Models.CLASSIFIER));
+        assertEquals(10, Models.classifier().numClasses());
+    }
+}
