@@ -41,6 +41,28 @@ class CliEndToEndTest {
 
     static int run(String... args) { return SfdCli.execute(args); }
 
+    /** The main job's file contract (tiny teacher and budgets; the shipped judge classifier and real test images). */
+    @Test
+    void demoWritesItsFilesAndComparesFdAtEqualCounts() throws Exception {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        Path out = dir.resolve("demo");
+        assertEquals(0, run("demo", "--teacher", teacher.toString(), "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2",
+                "--eval-every", "0", "--eval-samples", "6", "--eval-per-class", "4", "--teacher-per-class", "3", "--out", out.toString()));
+        for (String f : new String[] {"generator.safetensors", "before.png", "after.png", "curves.png", "report.json"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        Map<String, Object> report = Json.readMap(out.resolve("report.json"));
+        for (String k : new String[] {"forget", "override", "iterations", "seconds", "ua", "as_override", "remain_accuracy", "fd_remain",
+                "teacher", "fd_remain_at_teacher_count"}) {
+            assertTrue(report.containsKey(k), "report.json lacks " + k);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> matched = (Map<String, Object>) report.get("fd_remain_at_teacher_count");
+        assertEquals(3, ((Number) matched.get("per_class")).intValue());
+        double ratio = ((Number) matched.get("ratio")).doubleValue();
+        assertEquals(((Number) matched.get("generator")).doubleValue() / ((Number) matched.get("teacher")).doubleValue(), ratio, 1e-9);
+    }
+
     @Test
     void forgetSampleEvalRoundTrip() throws Exception {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
