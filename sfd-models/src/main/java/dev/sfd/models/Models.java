@@ -21,6 +21,13 @@ public final class Models {
     public static final String RESOURCE_DIR = "/dev/sfd/models/weights/";
     public static final String TEACHER = "fmnist-s-teacher.safetensors";
     public static final String CLASSIFIER = "fmnist-classifier.safetensors";
+    /** Stage 1 of SFD-Two-Stage on the shipped teacher: a plain-distilled one-step generator ... */
+    public static final String DISTILLED_GENERATOR = "fmnist-s-distilled-generator.safetensors";
+    /** ... and the fake score network it was trained against. */
+    public static final String DISTILLED_FAKE = "fmnist-s-distilled-fake.safetensors";
+    /** File names of a stage-1 folder (what {@code sfd forget --plan ''} writes). */
+    public static final String GENERATOR_FILE = "generator.safetensors";
+    public static final String FAKE_FILE = "fake.safetensors";
 
     private Models() {}
 
@@ -71,6 +78,36 @@ public final class Models {
         return net;
     }
 
+    /** A finished plain distillation (stage 1 of SFD-Two-Stage): the one-step generator and its fake score network. */
+    public record Stage1(OneStepGenerator generator, EdmPrecond fake, String source) {}
+
+    /** Whether this build ships a stage 1 for the shipped teacher. */
+    public static boolean shippedStage1() { return shipped(DISTILLED_GENERATOR) && shipped(DISTILLED_FAKE); }
+
+    /**
+     * "shipped" (the stage 1 distilled from the shipped teacher) or a folder holding {@value #GENERATOR_FILE} and
+     * {@value #FAKE_FILE}, as written by a plain-distillation run ({@code sfd forget --plan ''}).
+     */
+    public static Stage1 stage1(String spec) {
+        if ("shipped".equals(spec)) {
+            SafeTensors.Contents g = resource(DISTILLED_GENERATOR);
+            return new Stage1(generator(g, "shipped " + DISTILLED_GENERATOR), denoiser(resource(DISTILLED_FAKE), "shipped " + DISTILLED_FAKE),
+                    "shipped");
+        }
+        Path dir = Path.of(spec);
+        if (!Files.isDirectory(dir)) throw new FormatException("stage 1 folder " + dir + " does not exist (expected " + GENERATOR_FILE + " and " + FAKE_FILE + ")");
+        Path fake = dir.resolve(FAKE_FILE);
+        if (!Files.isRegularFile(fake)) throw new FormatException("stage 1 folder " + dir + " has no " + FAKE_FILE + " (the fake score network of the distillation)");
+        return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(readFile(fake), fake.toString()), dir.toString());
+    }
+
+    /** Throws unless {@code net} has the teacher's architecture (a stage 1 must come from the same kind of network). */
+    public static void requireSameArchitecture(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.diffusion.ScoreNetwork net, String what) {
+        if (!teacher.metadata().equals(net.metadata())) {
+            throw new FormatException(what + " does not have the teacher's architecture: " + net.metadata() + " vs " + teacher.metadata());
+        }
+    }
+
     /** True when the file holds a one-step generator (metadata sfd.kind). */
     public static boolean isGenerator(Path p) {
         Map<String, String> m = SafeTensors.readHeader(p).metadata();
@@ -78,12 +115,13 @@ public final class Models {
     }
 
     /** Loads a one-step generator written by {@link OneStepGenerator#save}. */
-    public static OneStepGenerator generator(Path p) {
-        SafeTensors.Contents c = readFile(p);
+    public static OneStepGenerator generator(Path p) { return generator(readFile(p), p.toString()); }
+
+    static OneStepGenerator generator(SafeTensors.Contents c, String source) {
         Map<String, String> m = c.metadata();
         if (m == null || !OneStepGenerator.KIND.equals(m.get("sfd.kind"))) {
-            throw new FormatException(p + " is not a one-step generator (metadata sfd.kind is " + (m == null ? "absent" : m.get("sfd.kind")) + ")");
+            throw new FormatException(source + " is not a one-step generator (metadata sfd.kind is " + (m == null ? "absent" : m.get("sfd.kind")) + ")");
         }
-        return new OneStepGenerator(denoiser(c, p.toString()), Double.parseDouble(m.get("sfd.sigma_init")));
+        return new OneStepGenerator(denoiser(c, source), Double.parseDouble(m.get("sfd.sigma_init")));
     }
 }

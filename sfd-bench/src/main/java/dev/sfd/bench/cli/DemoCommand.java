@@ -32,6 +32,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class") int evalPerClass;
     @Option(names = "--teacher-per-class", defaultValue = "30", description = "Heun-18 teacher samples per class for the teacher figures (35 network calls each)") int teacherPerClass;
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file (e.g. a checkpoint's EMA weights)") String teacherSpec;
+    @Option(names = "--from-teacher", description = "one-stage SFD from the teacher itself (default when this build ships no stage 1: "
+            + "SFD-Two-Stage from the shipped distilled generator)") boolean fromTeacher;
     @Mixin SfdOptions opts;
 
     @Override
@@ -39,10 +41,12 @@ final class DemoCommand implements Callable<Integer> {
         ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRunner.requireClassIds(teacher, plan);
+        boolean twoStage = !fromTeacher && opts.twoStage <= 0 && "teacher".equals(teacherSpec) && Models.shippedStage1();
+        if (twoStage && opts.fromStage1 == null) opts.fromStage1 = "shipped";
+        if (opts.fromStage1 != null) opts.loadStage1(teacher);
         Output.requireWritable(out);
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());
-        SfdConfig cfg = opts.config();
 
         System.err.println("demo: teacher samples (Heun, 18 steps) for before.png and the teacher figures ...");
         Tensor teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242);
@@ -53,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         ForgetRunner[] last = new ForgetRunner[1];
         OneStepGenerator g = opts.run(teacher, plan, ev, out, resume, last);
         ForgetRunner runner = last[0];
+        SfdConfig cfg = runner.config();
         double sfdSeconds = (System.nanoTime() - tSfd) / 1e9;
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
 
@@ -71,6 +76,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);
         report.put("override", override);
+        report.put("method", opts.fromStage1 != null ? "SFD-Two-Stage from stage 1 '" + opts.fromStage1 + "'"
+                : opts.twoStage > 0 ? "SFD-Two-Stage (" + opts.twoStage + " stage-1 iterations)" : "SFD (one stage from the teacher)");
         report.put("iterations", cfg.iterations());
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
         report.put("sfd_seconds", sfdSeconds);

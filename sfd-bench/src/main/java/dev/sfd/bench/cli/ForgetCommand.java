@@ -36,13 +36,14 @@ final class ForgetCommand implements Callable<Integer> {
         ForgetPlan plan = ForgetPlan.parse(planSpec);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRunner.requireClassIds(teacher, plan);
+        if (opts.fromStage1 != null) opts.loadStage1(teacher);
         Output.requireWritable(out);
-        SfdConfig cfg = opts.config();
         Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();
         ForgetRunner[] last = new ForgetRunner[1];
         OneStepGenerator g = opts.run(teacher, plan, ev, out, resume, last);
         ForgetRunner runner = last[0];
+        SfdConfig cfg = runner.config();
         double seconds = (System.nanoTime() - t0) / 1e9;
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
         SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, plan " + plan);

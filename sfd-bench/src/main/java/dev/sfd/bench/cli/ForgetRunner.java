@@ -60,6 +60,9 @@ final class ForgetRunner {
         return this;
     }
 
+    /** The configuration this runner trains with. */
+    SfdConfig config() { return cfg; }
+
     /** The fake score network at the end of {@link #run} (stage 1 of two-stage hands it to stage 2). */
     ScoreNetwork finalFake() { return finalFake; }
 
@@ -132,12 +135,17 @@ final class ForgetRunner {
                         Map<String, Double> shown = new LinkedHashMap<>(f);
                         if (!evals.isEmpty()) evals.forEach((k, v) -> shown.put(k, v.get(v.size() - 1)));
                         p.onStep(step, total, shown);
-                        if (evalEvery > 0 && !plan.isEmpty() && (step % evalEvery == 0 || step == 1)) evaluate(sfd, step);
+                        if (evalEvery > 0 && (step % evalEvery == 0 || step == 1)) evaluate(sfd, step);
                     }
                 });
                 sfd.run(ckpt);
             }
             finalFake = sfd.fakeScore();
+            // the fake net makes this run usable as stage 1 of SFD-Two-Stage (--from-stage1 OUT)
+            Map<String, String> meta = new LinkedHashMap<>(finalFake.metadata());
+            meta.put("sfd.kind", "fake-score-network");
+            meta.put("sfd.plan", plan.toString());
+            dev.sfd.io.SafeTensors.write(out.resolve(dev.sfd.models.Models.FAKE_FILE), finalFake.stateDict(), meta);
             return sfd.generator();
         }
     }
@@ -145,9 +153,10 @@ final class ForgetRunner {
     private void evaluate(ScoreForgettingDistillation sfd, long step) {
         Map<String, Object> m = judgeQuick(sfd.generator());
         evalSteps.add((double) step);
-        for (String k : new String[] {"ua", "as_override", "remain_accuracy"}) {
-            evals.computeIfAbsent(k, x -> new ArrayList<>()).add((Double) m.get(k));
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            evals.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add((Double) e.getValue());
         }
+        System.err.printf("%neval @%d: %s%n", step, m);
     }
 
     private Map<String, Object> judgeQuick(OneStepGenerator g) {
@@ -158,17 +167,23 @@ final class ForgetRunner {
         for (int i = 0; i < fl.length; i++) fl[i] = forget[i / evalPerClass];
         int[] rl = new int[evalPerClass * remain.length];
         for (int i = 0; i < rl.length; i++) rl[i] = remain[i / evalPerClass];
-        int[] fp = evaluator.classifier().predict(sampleBatched(g, fl, 555), 128);
-        int[] rp = evaluator.classifier().predict(sampleBatched(g, rl, 556), 128);
-        int notForgotten = 0, asOverride = 0;
-        for (int i = 0; i < fl.length; i++) {
-            if (fp[i] != fl[i]) notForgotten++;
-            if (fp[i] == plan.overrideOf(fl[i])) asOverride++;
-        }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ua", notForgotten / (double) fl.length);
-        m.put("as_override", asOverride / (double) fl.length);
-        m.put("remain_accuracy", dev.sfd.eval.Metrics.accuracy(rp, rl));
+        if (fl.length > 0) {
+            int[] fp = evaluator.classifier().predict(sampleBatched(g, fl, 555), 128);
+            int notForgotten = 0, asOverride = 0;
+            for (int i = 0; i < fl.length; i++) {
+                if (fp[i] != fl[i]) notForgotten++;
+                if (fp[i] == plan.overrideOf(fl[i])) asOverride++;
+            }
+            m.put("ua", notForgotten / (double) fl.length);
+            m.put("as_override", asOverride / (double) fl.length);
+        }
+        Evaluator.Result r = evaluator.judge(sampleBatched(g, rl, 556), rl);
+        m.put("remain_accuracy", dev.sfd.eval.Metrics.accuracy(r.predictions(), rl));
+        double fd = 0;
+        for (int c : remain) fd += r.perClassFd()[c];
+        // FD on evalPerClass images per class: biased upward at small counts, comparable only along one run
+        if (!Double.isNaN(fd)) m.put("fd_remain_quick", fd / remain.length);
         return m;
     }
 
@@ -184,7 +199,12 @@ final class ForgetRunner {
             chart.addSeries(e.getKey(), lossSteps.subList(lossSteps.size() - y.size(), lossSteps.size()), y).setMarker(SeriesMarkers.NONE).setYAxisGroup(0);
         }
         for (Map.Entry<String, List<Double>> e : evals.entrySet()) {
-            chart.addSeries(e.getKey(), evalSteps, e.getValue()).setYAxisGroup(1);
+            boolean fd = e.getKey().startsWith("fd");
+            chart.addSeries(e.getKey(), evalSteps, e.getValue()).setYAxisGroup(fd ? 2 : 1);
+            if (fd) {
+                chart.setYAxisGroupTitle(2, "Frechet distance (classifier features)");
+                chart.getStyler().setYAxisGroupPosition(2, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+            }
         }
         String name = png.toString();
         BitmapEncoder.saveBitmap(chart, name.substring(0, name.length() - 4), BitmapEncoder.BitmapFormat.PNG);

@@ -20,24 +20,49 @@ final class SfdOptions {
             + "(no forgetting; stage in OUT/stage1), then forget with EMA off (0 = one stage)") long twoStage;
     @Option(names = "--stage2-forget-weight", defaultValue = "1.0", description = "forget weight of stage 2 (the paper makes it larger)")
     double stage2ForgetWeight;
+    @Option(names = "--stage2-ema", description = "keep an EMA of the generator in stage 2, restarted from the stage-1 generator "
+            + "(the released config; the paper turns it off)") boolean stage2Ema;
+    @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' (distilled from the shipped "
+            + "teacher) or a folder with generator.safetensors and fake.safetensors (what forget --plan '' writes); "
+            + "--iterations then counts stage-2 iterations") String fromStage1;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
 
     /** Runs SFD (one or two stages) and returns the generator. */
     dev.sfd.unlearn.OneStepGenerator run(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan,
                                          dev.sfd.models.Evaluator ev, java.nio.file.Path out, boolean resume, ForgetRunner[] last) throws java.io.IOException {
+        if (fromStage1 != null) {
+            if (twoStage > 0) throw new dev.sfd.SfdException("--from-stage1 and --two-stage both give stage 1: choose one");
+            dev.sfd.models.Models.Stage1 s1 = loadStage1(teacher);
+            ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.generator().sigmaInit()), ev, out, evalEvery, 40)
+                    .startFrom(s1.generator().network(), s1.fake());
+            last[0] = stage2;
+            return stage2.run(resume);
+        }
         if (twoStage <= 0) {
             ForgetRunner r = new ForgetRunner(teacher, plan, config(), ev, out, evalEvery, 40);
             last[0] = r;
             return r.run(resume);
         }
         SfdConfig s1 = config().iterations(twoStage).forgetWeight(0);
-        ForgetRunner stage1 = new ForgetRunner(teacher, dev.sfd.unlearn.ForgetPlan.none(), s1, ev, out.resolve("stage1"), 0, 40);
+        ForgetRunner stage1 = new ForgetRunner(teacher, dev.sfd.unlearn.ForgetPlan.none(), s1, ev, out.resolve("stage1"), evalEvery, 40);
         boolean stage1Done = resume && java.nio.file.Files.exists(out.resolve("checkpoint.safetensors"));
         dev.sfd.unlearn.OneStepGenerator g1 = stage1.run(resume && !stage1Done && java.nio.file.Files.exists(out.resolve("stage1/checkpoint.safetensors")));
-        SfdConfig s2 = config().forgetWeight(stage2ForgetWeight).emaOff();
-        ForgetRunner stage2 = new ForgetRunner(teacher, plan, s2, ev, out, evalEvery, 40).startFrom(g1.network(), stage1.finalFake());
+        ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.sigmaInit()), ev, out, evalEvery, 40).startFrom(g1.network(), stage1.finalFake());
         last[0] = stage2;
         return stage2.run(stage1Done);
+    }
+
+    /** Loads and checks the stage 1 named by --from-stage1 (fails fast before anything is written). */
+    dev.sfd.models.Models.Stage1 loadStage1(dev.sfd.diffusion.ScoreNetwork teacher) {
+        dev.sfd.models.Models.Stage1 s1 = dev.sfd.models.Models.stage1(fromStage1);
+        dev.sfd.models.Models.requireSameArchitecture(teacher, s1.generator().network(), "stage-1 generator " + s1.source());
+        dev.sfd.models.Models.requireSameArchitecture(teacher, s1.fake(), "stage-1 fake score network " + s1.source());
+        return s1;
+    }
+
+    SfdConfig stage2Config(double sigmaInit) {
+        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit);
+        return stage2Ema && !noEma ? c : c.emaOff();
     }
 
     SfdConfig config() {

@@ -97,6 +97,36 @@ class CliEndToEndTest {
         assertTrue(Files.exists(out.resolve("generator.safetensors")));
     }
 
+    /** A plain distillation run is a stage 1: its folder feeds --from-stage1; a wrong folder fails before anything is written. */
+    @Test
+    void twoStageFromAFinishedStage1() throws Exception {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        Path stage1 = dir.resolve("distilled");
+        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "",
+                "--iterations", "2", "--batch-remain", "2", "--eval-every", "1", "--eval-samples", "4", "--eval-per-class", "2",
+                "--out", stage1.toString()));
+        assertTrue(Files.exists(stage1.resolve("fake.safetensors")), "a forget run writes its fake score network");
+        Path out = dir.resolve("stage2");
+        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+                "--from-stage1", stage1.toString(), "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0",
+                "--eval-samples", "4", "--eval-per-class", "2", "--out", out.toString()));
+        Map<String, Object> report = Json.readMap(out.resolve("report.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cfg = (Map<String, Object>) report.get("config");
+        assertEquals(1.0, ((Number) cfg.get("lambda_f")).doubleValue(), 0.0, "stage 2 uses --stage2-forget-weight");
+        assertEquals("NONE", cfg.get("ema"), "stage 2 runs without EMA unless --stage2-ema");
+        assertMessage(1, "does not exist", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+                "--from-stage1", out.toString() + "-missing", "--out", dir.resolve("x5").toString());
+        Files.createDirectories(dir.resolve("empty-stage1"));
+        assertMessage(1, "has no fake.safetensors", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+                "--from-stage1", dir.resolve("empty-stage1").toString(), "--out", dir.resolve("x5").toString());
+        Path other = dir.resolve("other-teacher.safetensors");
+        SongUnet.save(SongUnet.create(new SongUnetConfig(32, 1, 1, 10, 0, 8, new int[] {1, 1}, 1, 1, new int[] {16}, 0, 0, 1), 5), other, null);
+        assertMessage(1, "does not have the teacher's architecture", "forget", "--teacher", other.toString(), "--classifier", classifier.toString(),
+                "--from-stage1", stage1.toString(), "--out", dir.resolve("x6").toString());
+        assertTrue(!Files.exists(dir.resolve("x5")) && !Files.exists(dir.resolve("x6")), "nothing written for a rejected stage 1");
+    }
+
     @Test
     void badInputFailsFastWithAMessage() {
         assertMessage(1, "is out of range", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->12", "--out", dir.resolve("x1").toString());
