@@ -326,6 +326,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                 .meta("rng_seed", rng.seed())
                 .meta("rng_counter", rng.counter())
                 .meta("plan", plan.toString())
+                .meta("sigma_init", cfg.sigmaInit())
                 .meta("config", cfg.toMap().toString())
                 .save(file);
     }

@@ -85,8 +85,9 @@ public final class Models {
     public static boolean shippedStage1() { return shipped(DISTILLED_GENERATOR) && shipped(DISTILLED_FAKE); }
 
     /**
-     * "shipped" (the stage 1 distilled from the shipped teacher) or a folder holding {@value #GENERATOR_FILE} and
-     * {@value #FAKE_FILE}, as written by a plain-distillation run ({@code sfd forget --plan ''}).
+     * "shipped" (the stage 1 distilled from the shipped teacher), a folder holding {@value #GENERATOR_FILE} and
+     * {@value #FAKE_FILE} as written by a plain-distillation run ({@code sfd forget --plan ''}), or the
+     * {@code checkpoint.safetensors} of such a run, finished or not (its EMA generator, else the raw one, and its fake net).
      */
     public static Stage1 stage1(String spec) {
         if ("shipped".equals(spec)) {
@@ -95,10 +96,48 @@ public final class Models {
                     "shipped");
         }
         Path dir = Path.of(spec);
+        if (Files.isRegularFile(dir)) return stage1FromCheckpoint(dir);
         if (!Files.isDirectory(dir)) throw new FormatException("stage 1 folder " + dir + " does not exist (expected " + GENERATOR_FILE + " and " + FAKE_FILE + ")");
         Path fake = dir.resolve(FAKE_FILE);
         if (!Files.isRegularFile(fake)) throw new FormatException("stage 1 folder " + dir + " has no " + FAKE_FILE + " (the fake score network of the distillation)");
         return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(readFile(fake), fake.toString()), dir.toString());
+    }
+
+    private static Stage1 stage1FromCheckpoint(Path file) {
+        Map<String, String> m = SafeTensors.readHeader(file).metadata();
+        if (m == null || !"sfd-checkpoint".equals(m.get("sfd.kind"))) {
+            throw new FormatException(file + " is neither a stage 1 folder nor an SFD checkpoint (metadata sfd.kind is "
+                    + (m == null ? "absent" : m.get("sfd.kind")) + ")");
+        }
+        dev.sfd.io.Checkpoint c = dev.sfd.io.Checkpoint.load(file);
+        if (!c.meta("plan").isEmpty()) {
+            throw new FormatException(file + " is a checkpoint of plan '" + c.meta("plan") + "': a stage 1 is plain distillation (empty plan)");
+        }
+        String source = file + " (step " + c.meta("step") + ")";
+        EdmPrecond generator = network(c, c.hasGroup("ema") ? "ema" : "generator", source);
+        return new Stage1(new OneStepGenerator(generator, sigmaInitOf(c, file)), network(c, "fake", source), source);
+    }
+
+    private static EdmPrecond network(dev.sfd.io.Checkpoint c, String group, String source) {
+        EdmPrecond net = new EdmPrecond(new SongUnet(SongUnetConfig.fromMetadata(c.metadata(), source), 0));
+        try {
+            net.loadStateDict(c.group(group), true);
+        } catch (SfdException e) {
+            throw new FormatException(source + ", " + group + ": " + e.getMessage(), e);
+        }
+        net.train(false);
+        return net;
+    }
+
+    /** sigma_init of a checkpoint: its own key, else the one inside the configuration string (older checkpoints). */
+    private static double sigmaInitOf(dev.sfd.io.Checkpoint c, Path file) {
+        String v = c.metadata().get("sigma_init");
+        if (v == null) {
+            java.util.regex.Matcher mm = java.util.regex.Pattern.compile("sigma_init=([-+0-9.eE]+)").matcher(String.valueOf(c.metadata().get("config")));
+            if (!mm.find()) throw new FormatException(file + " does not record sigma_init");
+            v = mm.group(1);
+        }
+        return Double.parseDouble(v);
     }
 
     /** Throws unless {@code net} has the teacher's architecture (a stage 1 must come from the same kind of network). */

@@ -115,6 +115,12 @@ class CliEndToEndTest {
         Map<String, Object> cfg = (Map<String, Object>) report.get("config");
         assertEquals(1.0, ((Number) cfg.get("lambda_f")).doubleValue(), 0.0, "stage 2 uses --stage2-forget-weight");
         assertEquals("NONE", cfg.get("ema"), "stage 2 runs without EMA unless --stage2-ema");
+        // the checkpoint of a (possibly unfinished) distillation is a stage 1 too; a forgetting run's is not
+        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+                "--from-stage1", stage1.resolve("checkpoint.safetensors").toString(), "--iterations", "1", "--batch-remain", "2",
+                "--batch-forget", "2", "--eval-every", "0", "--eval-samples", "4", "--eval-per-class", "2", "--out", dir.resolve("stage2b").toString()));
+        assertMessage(1, "a stage 1 is plain distillation", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+                "--from-stage1", out.resolve("checkpoint.safetensors").toString(), "--out", dir.resolve("x7").toString());
         assertMessage(1, "does not exist", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--from-stage1", out.toString() + "-missing", "--out", dir.resolve("x5").toString());
         Files.createDirectories(dir.resolve("empty-stage1"));
@@ -124,7 +130,8 @@ class CliEndToEndTest {
         SongUnet.save(SongUnet.create(new SongUnetConfig(32, 1, 1, 10, 0, 8, new int[] {1, 1}, 1, 1, new int[] {16}, 0, 0, 1), 5), other, null);
         assertMessage(1, "does not have the teacher's architecture", "forget", "--teacher", other.toString(), "--classifier", classifier.toString(),
                 "--from-stage1", stage1.toString(), "--out", dir.resolve("x6").toString());
-        assertTrue(!Files.exists(dir.resolve("x5")) && !Files.exists(dir.resolve("x6")), "nothing written for a rejected stage 1");
+        assertTrue(!Files.exists(dir.resolve("x5")) && !Files.exists(dir.resolve("x6")) && !Files.exists(dir.resolve("x7")),
+                "nothing written for a rejected stage 1");
     }
 
     @Test
