@@ -144,7 +144,7 @@ final class Conv {
     static void backwardWeight(CpuKernels k, float[] x, int n, int ci, int h, int w, float[] gradOut, int co, int ks,
                                int pad, float[] gradW, float[] gradBias) {
         if (ks != 1 || pad != 0) {
-            DirectConv.backwardWeight(k, x, n, ci, h, w, gradOut, co, ks, pad, gradW);
+            DirectConv.backwardWeight(k.convTile(), k, x, n, ci, h, w, gradOut, co, ks, pad, gradW);
         } else {
             backwardWeight1x1(k, x, n, ci, h * w, gradOut, co, gradW);
         }

@@ -147,9 +147,8 @@ final class DirectConv {
         });
     }
 
-    static void backwardWeight(CpuKernels k, float[] x, int n, int ci, int h, int w, float[] gradOut, int co, int ks,
+    static void backwardWeight(ConvTile tile, CpuKernels k, float[] x, int n, int ci, int h, int w, float[] gradOut, int co, int ks,
                                int pad, float[] gradW) {
-        ConvTile tile = k.convTile();
         int mr = tile.mr(), nr = tile.nr();
         Geometry g = new Geometry(n, ci, h, w, ks, pad, nr);
         int taps = ks * ks, blocks = (co + mr - 1) / mr, coPad = blocks * mr;

@@ -32,7 +32,7 @@ final class VecKernels extends CpuKernels {
 
     @Override Sgemm.MicroKernel sgemmKernel() { return GEMM; }
 
-    private static final ConvTile CONV = new VecConvTile.F8x2();
+    private static final ConvTile CONV = VecConvTile.pick(System.getProperty("sfd.conv.tile"));
 
     @Override ConvTile convTile() { return CONV; }
 

@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -70,5 +72,40 @@ class ConvTest {
         Arrays.fill(gw, Float.NaN);
         be.conv2dBackwardWeight(Tensor.wrap(x, n, ci, h, w), Tensor.wrap(g, n, co, ho, wo), pad, Tensor.wrap(gw, co, ci, k, k), null);
         Check.close("conv2dBackwardWeight (no bias) " + what, gw, wantW, absW, 2e-6, 1e-6);
+    }
+
+    /**
+     * Every generated Vector API tile (not only the one this machine picks) against the naive loops: forward
+     * and weight gradient (backward-data is a forward convolution). Shapes cover partial channel blocks and
+     * weight chunks that straddle the last valid channel.
+     */
+    @ParameterizedTest(name = "tile {0}")
+    @ValueSource(strings = {"8x2", "6x2", "4x3", "4x2"})
+    void everyVectorTileMatchesNaive(String name) {
+        Assumptions.assumeTrue(VectorSupport.AVAILABLE, "jdk.incubator.vector is not present");
+        ConvTile tile = VecConvTile.pick(name);
+        CpuKernels k = VectorSupport.kernels(true);
+        int[][] shapes = {{2, 3, 5, 7, 5, 3, 1}, {3, 17, 20, 9, 11, 3, 1}, {2, 6, 7, 8, 8, 3, 1}, {2, 4, 10, 6, 9, 3, 0},
+            {2, 5, 4, 6, 6, 5, 2}, {3, 9, 13, 5, 7, 1, 0}};
+        for (int[] s : shapes) {
+            int n = s[0], ci = s[1], co = s[2], h = s[3], w = s[4], ks = s[5], pad = s[6];
+            int ho = h + 2 * pad - ks + 1, wo = w + 2 * pad - ks + 1;
+            Random r = new Random(n * 7 + ci * 11 + co);
+            float[] x = Naive.randf(r, n * ci * h * w), wt = Naive.randf(r, co * ci * ks * ks), bias = Naive.randf(r, co);
+            float[] g = Naive.randf(r, n * co * ho * wo);
+            String what = "tile " + name + " " + Arrays.toString(s);
+            double[] abs = new double[n * co * ho * wo];
+            double[] want = Naive.conv2d(Naive.toD(x), n, ci, h, w, Naive.toD(wt), co, ks, Naive.toD(bias), pad, abs);
+            float[] out = new float[want.length];
+            Arrays.fill(out, Float.NaN);
+            DirectConv.forward(tile, x, n, ci, h, w, wt, co, ks, bias, pad, out);
+            Check.close("forward " + what, out, want, abs, 2e-6, 1e-6);
+            double[] absW = new double[co * ci * ks * ks];
+            double[] wantW = Naive.conv2dBackwardWeight(Naive.toD(x), n, ci, h, w, Naive.toD(g), co, ks, pad, absW, new double[co]);
+            float[] gw = new float[wantW.length];
+            Arrays.fill(gw, Float.NaN);
+            DirectConv.backwardWeight(tile, k, x, n, ci, h, w, g, co, ks, pad, gw);
+            Check.close("weight gradient " + what, gw, wantW, absW, 2e-6, 1e-6);
+        }
     }
 }
