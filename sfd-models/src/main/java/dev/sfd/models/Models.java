@@ -25,6 +25,8 @@ public final class Models {
     public static final String DISTILLED_GENERATOR = "fmnist-s-distilled-generator.safetensors";
     /** ... and the fake score network it was trained against. */
     public static final String DISTILLED_FAKE = "fmnist-s-distilled-fake.safetensors";
+    /** Stored evaluation of the shipped teacher (per-class accuracy, FD and confusion rows; protocol inside). */
+    public static final String TEACHER_EVALUATION = "fmnist-s-teacher.eval.json";
     /** File names of a stage-1 folder (what {@code sfd forget --plan ''} writes). */
     public static final String GENERATOR_FILE = "generator.safetensors";
     public static final String FAKE_FILE = "fake.safetensors";
@@ -45,6 +47,20 @@ public final class Models {
 
     /** The shipped Fashion-MNIST teacher (EMA weights, eval mode). */
     public static EdmPrecond teacher() { return denoiser(resource(TEACHER), "shipped teacher"); }
+
+    /**
+     * The stored evaluation of the shipped teacher with the shipped classifier ({@code ./sfd eval} output of the
+     * model card's protocol, with a {@code protocol} entry), or null when this build has none. Deterministic:
+     * the Philox latents are the same on every backend, so re-running the protocol reproduces it.
+     */
+    public static Map<String, Object> teacherEvaluation() {
+        try (InputStream in = Models.class.getResourceAsStream(RESOURCE_DIR + TEACHER_EVALUATION)) {
+            if (in == null) return null;
+            return dev.sfd.io.Json.parseMap(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new FormatException("cannot read " + TEACHER_EVALUATION + ": " + e.getMessage(), e);
+        }
+    }
 
     /** The shipped judge classifier. */
     public static Classifier classifier() { return Classifier.fromContents(resource(CLASSIFIER), "shipped classifier"); }

@@ -36,4 +36,28 @@ class ShippedAssetsTest {
         assertTrue(Models.shipped(Models.CLASSIFIER));
         assertEquals(10, Models.classifier().numClasses());
     }
+
+    /** The stored teacher evaluation is self-consistent: accuracies are the confusion diagonals, means are means. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void storedTeacherEvaluationIsConsistent() {
+        java.util.Map<String, Object> e = Models.teacherEvaluation();
+        org.junit.jupiter.api.Assumptions.assumeTrue(e != null, "this build ships no stored teacher evaluation");
+        assertTrue(e.containsKey("protocol"), "the stored evaluation names its protocol");
+        java.util.List<java.util.Map<String, Object>> per = (java.util.List<java.util.Map<String, Object>>) e.get("per_class");
+        assertEquals(10, per.size());
+        int images = (int) dev.sfd.io.Json.toDouble(e.get("images"));
+        double acc = 0, fd = 0;
+        for (int c = 0; c < 10; c++) {
+            java.util.List<Object> row = (java.util.List<Object>) per.get(c).get("predicted");
+            double n = 0;
+            for (Object o : row) n += dev.sfd.io.Json.toDouble(o);
+            assertEquals(images / 10.0, n, 0.0, "images of class " + c);
+            assertEquals(dev.sfd.io.Json.toDouble(row.get(c)) / n, dev.sfd.io.Json.toDouble(per.get(c).get("accuracy")), 1e-12);
+            acc += dev.sfd.io.Json.toDouble(per.get(c).get("accuracy")) / 10;
+            fd += dev.sfd.io.Json.toDouble(per.get(c).get("fd")) / 10;
+        }
+        assertEquals(acc, dev.sfd.io.Json.toDouble(e.get("mean_accuracy")), 1e-9);
+        assertEquals(fd, dev.sfd.io.Json.toDouble(e.get("mean_fd")), 1e-9);
+    }
 }

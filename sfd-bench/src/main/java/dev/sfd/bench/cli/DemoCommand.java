@@ -30,7 +30,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
     @Option(names = "--eval-samples", defaultValue = "1000", description = "generated images of the forgotten label for UA") int evalSamples;
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class") int evalPerClass;
-    @Option(names = "--teacher-per-class", defaultValue = "30", description = "Heun-18 teacher samples per class for the teacher figures (35 network calls each)") int teacherPerClass;
+    @Option(names = "--teacher-per-class", defaultValue = "100", description = "Heun-18 teacher samples per class for fresh teacher figures (35 network calls each)") int teacherPerClass;
+    @Option(names = "--before-per-class", defaultValue = "10", description = "Heun-18 teacher samples per class in before.png when the teacher figures are the stored ones") int beforePerClass;
+    @Option(names = "--fresh-teacher-figures", description = "sample the teacher for its figures even where the shipped teacher's stored evaluation applies") boolean freshTeacherFigures;
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file (e.g. a checkpoint's EMA weights)") String teacherSpec;
     @Option(names = "--from-teacher", description = "one-stage SFD from the teacher itself (default when this build ships no stage 1: "
             + "SFD-Two-Stage from the shipped distilled generator)") boolean fromTeacher;
@@ -48,10 +50,24 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());
 
-        System.err.println("demo: teacher samples (Heun, 18 steps) for before.png and the teacher figures ...");
-        Tensor teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242);
-        Map<String, Object> teacherFigures = TeacherFigures.of(ev, teacherImages, teacherPerClass, plan);
-        SampleCommand.grid(out.resolve("before.png"), teacherImages, teacherPerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
+        Map<String, Object> stored = "teacher".equals(teacherSpec) && !freshTeacherFigures ? Models.teacherEvaluation() : null;
+        Map<String, Object> teacherFigures;
+        int teacherCount;
+        Tensor teacherImages;
+        if (stored != null) {
+            // the shipped teacher's figures were computed once with the same classifier and metrics (model card protocol)
+            teacherFigures = TeacherFigures.fromEvaluation(stored, plan, "heun-18", "stored evaluation of the shipped teacher: " + stored.get("protocol"));
+            teacherCount = (int) Math.round(dev.sfd.io.Json.toDouble(stored.get("images")) / teacher.labelDim());
+            System.err.println("demo: teacher figures from the stored evaluation (" + teacherCount + " per class); before.png from " + beforePerClass + " fresh samples per class ...");
+            teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), beforePerClass, Sampler.heun(18), 4242);
+            SampleCommand.grid(out.resolve("before.png"), teacherImages, beforePerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
+        } else {
+            System.err.println("demo: teacher samples (Heun, 18 steps, " + teacherPerClass + " per class) for before.png and the teacher figures ...");
+            teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242);
+            teacherFigures = TeacherFigures.of(ev, teacherImages, teacherPerClass, plan);
+            teacherCount = teacherPerClass;
+            SampleCommand.grid(out.resolve("before.png"), teacherImages, teacherPerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
+        }
 
         long tSfd = System.nanoTime();
         ForgetRunner[] last = new ForgetRunner[1];
@@ -67,9 +83,10 @@ final class DemoCommand implements Callable<Integer> {
 
         Map<String, Object> gen = ForgetRunner.judge(g, plan, ev, evalSamples, evalPerClass, 9_000);
         // Frechet distance is biased upward at small sample counts: compare with the teacher at ITS count too
-        double genFdMatched = (Double) ForgetRunner.judge(g, plan, ev, 1, teacherPerClass, 9_100).get("fd_remain");
+        double genFdMatched = teacherCount == evalPerClass ? (Double) gen.get("fd_remain")
+                : (Double) ForgetRunner.judge(g, plan, ev, 1, teacherCount, 9_100).get("fd_remain");
         Map<String, Object> matched = new LinkedHashMap<>();
-        matched.put("per_class", teacherPerClass);
+        matched.put("per_class", teacherCount);
         matched.put("generator", genFdMatched);
         matched.put("teacher", teacherFigures.get("fd_remain"));
         matched.put("ratio", genFdMatched / (Double) teacherFigures.get("fd_remain"));
@@ -96,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "FD remaining %.2f on %d per class; at the teacher's %d per class %.2f vs teacher %.2f. Files in %s%n",
                 forget, FashionMnist.CLASS_NAMES.get(forget), override, FashionMnist.CLASS_NAMES.get(override), sfdSeconds,
                 gen.get("ua"), gen.get("as_override"), gen.get("remain_accuracy"), teacherFigures.get("remain_accuracy"),
-                gen.get("fd_remain"), evalPerClass, teacherPerClass, genFdMatched, teacherFigures.get("fd_remain"), out);
+                gen.get("fd_remain"), evalPerClass, teacherCount, genFdMatched, teacherFigures.get("fd_remain"), out);
         return 0;
     }
 }

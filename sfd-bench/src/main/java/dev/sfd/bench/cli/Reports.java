@@ -19,6 +19,10 @@ final class Reports {
             m.put("class", c);
             m.put("accuracy", r.perClassAccuracy()[c]);
             m.put("fd", r.perClassFd()[c]);
+            // confusion-matrix row: how the images meant as class c were classified
+            int[] predicted = new int[classes];
+            for (int i = 0; i < r.labels().length; i++) if (r.labels()[i] == c) predicted[r.predictions()[i]]++;
+            m.put("predicted", predicted);
             per.add(m);
             if (!Double.isNaN(r.perClassAccuracy()[c])) { accSum += r.perClassAccuracy()[c]; accN++; }
             if (!Double.isNaN(r.perClassFd()[c])) { fdSum += r.perClassFd()[c]; fdN++; }
