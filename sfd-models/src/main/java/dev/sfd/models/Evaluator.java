@@ -74,12 +74,19 @@ public final class Evaluator {
 
     /** {@code perClass} samples of every class from a diffusion sampler on a denoiser. */
     public static Tensor sampleDiffusion(Denoiser d, int[] imageShape, int classes, int perClass, Sampler sampler, long seed) {
-        int[] labels = new int[classes * perClass];
-        for (int i = 0; i < labels.length; i++) labels[i] = i / perClass;
+        return sampleDiffusion(d, imageShape, classes, perClass, sampler, seed, null);
+    }
+
+    /** As above; {@code imagesDone} (may be null) hears the number of finished images after every batch of 64. */
+    public static Tensor sampleDiffusion(Denoiser d, int[] imageShape, int classes, int perClass, Sampler sampler, long seed,
+                                         java.util.function.IntConsumer imagesDone) {
+        int[] labels = classLabels(classes, perClass);
         return Ops.concat(0, batches(labels, 64, (lab, s) -> {
             RandomStream rng = new RandomStream(seed + s);
             Tensor z = rng.normal(DType.FLOAT32, lab.length, imageShape[0], imageShape[1], imageShape[2]);
-            return sampler.sample(d, z, Ops.oneHot(lab, classes, DType.FLOAT32), rng);
+            Tensor x = sampler.sample(d, z, Ops.oneHot(lab, classes, DType.FLOAT32), rng);
+            if (imagesDone != null) imagesDone.accept(s + lab.length);
+            return x;
         }));
     }
 

@@ -59,11 +59,11 @@ final class DemoCommand implements Callable<Integer> {
             teacherFigures = TeacherFigures.fromEvaluation(stored, plan, "heun-18", "stored evaluation of the shipped teacher: " + stored.get("protocol"));
             teacherCount = (int) Math.round(dev.sfd.io.Json.toDouble(stored.get("images")) / teacher.labelDim());
             System.err.println("demo: teacher figures from the stored evaluation (" + teacherCount + " per class); before.png from " + beforePerClass + " fresh samples per class ...");
-            teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), beforePerClass, Sampler.heun(18), 4242);
+            teacherImages = SampleCommand.heunWithProgress(teacher, teacher.imageShape(), teacher.labelDim(), beforePerClass, Sampler.heun(18), 4242, "teacher samples");
             SampleCommand.grid(out.resolve("before.png"), teacherImages, beforePerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
         } else {
             System.err.println("demo: teacher samples (Heun, 18 steps, " + teacherPerClass + " per class) for before.png and the teacher figures ...");
-            teacherImages = Evaluator.sampleDiffusion(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242);
+            teacherImages = SampleCommand.heunWithProgress(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242, "teacher samples");
             teacherFigures = TeacherFigures.of(ev, teacherImages, teacherPerClass, plan);
             teacherCount = teacherPerClass;
             SampleCommand.grid(out.resolve("before.png"), teacherImages, teacherPerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");

@@ -56,7 +56,16 @@ final class SampleCommand implements Callable<Integer> {
             case "euler" -> Sampler.euler(steps);
             default -> throw new SfdException("unknown sampler '" + sampler + "' (heun, euler)");
         };
-        return Evaluator.sampleDiffusion(Guidance.of(net, guidance), net.imageShape(), net.labelDim(), perClass, s, seed);
+        return heunWithProgress(Guidance.of(net, guidance), net.imageShape(), net.labelDim(), perClass, s, seed,
+                "sample " + s.nfe() + " calls/image");
+    }
+
+    /** Diffusion sampling with a progress bar over images (stderr). */
+    static Tensor heunWithProgress(dev.sfd.diffusion.Denoiser d, int[] shape, int classes, int perClass, Sampler s, long seed, String task) {
+        long total = (long) classes * perClass;
+        try (Progress p = new Progress(task, total, 0)) {
+            return Evaluator.sampleDiffusion(d, shape, classes, perClass, s, seed, done -> p.onStep(done, total, java.util.Map.of()));
+        }
     }
 
     static void writeTree(Path out, Tensor images, int perClass, int classes) throws IOException {
