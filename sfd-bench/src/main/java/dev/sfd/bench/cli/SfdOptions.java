@@ -9,6 +9,8 @@ final class SfdOptions {
     @Option(names = "--batch-remain", defaultValue = "8") int batchRemain;
     @Option(names = "--batch-forget", defaultValue = "8") int batchForget;
     @Option(names = "--lr", defaultValue = "5e-5", description = "learning rate of generator and fake score network") double lr;
+    @Option(names = "--lr-fake", description = "learning rate of the fake score network when it should differ from --lr "
+            + "(a faster critic tracks the generator's distribution more closely)") Double lrFake;
     @Option(names = "--forget-weight", defaultValue = "0.1", description = "lambda_f = lambda'_f") double forgetWeight;
     @Option(names = "--alpha", defaultValue = "1.2") double alpha;
     @Option(names = "--guidance", defaultValue = "1.0", description = "CFG weight for teacher and fake roles (1 = off)") double guidance;
@@ -66,7 +68,7 @@ final class SfdOptions {
     }
 
     SfdConfig config() {
-        SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lr)
+        SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lrFake == null ? lr : lrFake)
                 .forgetWeight(forgetWeight).alpha(alpha).guidance(guidance, guidance, guidance).seed(seed)
                 .checkpointEvery(checkpointEvery);
         return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, 0.05);
