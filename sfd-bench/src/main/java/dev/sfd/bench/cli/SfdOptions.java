@@ -15,6 +15,8 @@ final class SfdOptions {
     @Option(names = "--alpha", defaultValue = "1.2") double alpha;
     @Option(names = "--guidance", defaultValue = "1.0", description = "CFG weight for teacher and fake roles (1 = off)") double guidance;
     @Option(names = "--ema-half-life", defaultValue = "500000", description = "EMA half-life in images (ramp-up 0.05)") double emaHalfLife;
+    @Option(names = "--ema-rampup", defaultValue = "0.05", description = "EMA half-life at most this share of the images seen so far "
+            + "(EDM's ramp-up; short runs average over few steps unless it is raised)") double emaRampup;
     @Option(names = "--no-ema", description = "use the raw generator (no EMA)") boolean noEma;
     @Option(names = "--seed", defaultValue = "7") long seed;
     @Option(names = "--checkpoint-every", defaultValue = "50") long checkpointEvery;
@@ -71,6 +73,6 @@ final class SfdOptions {
         SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lrFake == null ? lr : lrFake)
                 .forgetWeight(forgetWeight).alpha(alpha).guidance(guidance, guidance, guidance).seed(seed)
                 .checkpointEvery(checkpointEvery);
-        return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, 0.05);
+        return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, emaRampup);
     }
 }
