@@ -199,7 +199,7 @@ final class TableCommand implements Callable<Integer> {
                 }
                 default -> {
                     dataNeeded = "none (data-free)";
-                    SfdConfig cfg = SfdConfig.defaults();
+                    SfdConfig cfg = SfdConfig.defaults().iterations(150); // the demo's budget
                     if (quick) cfg = cfg.iterations(100).batch(4, 4).forgetWeight(1.0);
                     if (sfdIterations != null) cfg = cfg.iterations(sfdIterations);
                     if (sfdBatch != null) cfg = cfg.batch(sfdBatch, sfdBatch);
