@@ -30,12 +30,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
     @Option(names = "--eval-samples", defaultValue = "1000", description = "generated images of the forgotten label for UA") int evalSamples;
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class") int evalPerClass;
-    @Option(names = "--teacher-per-class", defaultValue = "100", description = "Heun-18 teacher samples per class for fresh teacher figures (35 network calls each)") int teacherPerClass;
+    @Option(names = "--teacher-per-class", defaultValue = "30", description = "Heun-18 teacher samples per class for fresh teacher figures "
+            + "(35 network calls each; the FD comparison is made at this count)") int teacherPerClass;
     @Option(names = "--before-per-class", defaultValue = "6", description = "Heun-18 teacher samples per class in before.png when the teacher figures are the stored ones") int beforePerClass;
     @Option(names = "--fresh-teacher-figures", description = "sample the teacher for its figures even where the shipped teacher's stored evaluation applies") boolean freshTeacherFigures;
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file (e.g. a checkpoint's EMA weights)") String teacherSpec;
-    @Option(names = "--from-teacher", description = "one-stage SFD from the teacher itself (default when this build ships no stage 1: "
-            + "SFD-Two-Stage from the shipped distilled generator)") boolean fromTeacher;
+    @Option(names = "--from-teacher", description = "one-stage SFD from the teacher itself (what the demo does while the build ships "
+            + "no stage 1; with a shipped stage 1 the default is SFD-Two-Stage from it)") boolean fromTeacher;
     @Mixin SfdOptions opts;
 
     @Override

@@ -15,7 +15,7 @@ final class SfdOptions {
     @Option(names = "--forget-weight", defaultValue = "0.1", description = "lambda_f = lambda'_f") double forgetWeight;
     @Option(names = "--alpha", defaultValue = "1.2") double alpha;
     @Option(names = "--guidance", defaultValue = "1.0", description = "CFG weight for teacher and fake roles (1 = off)") double guidance;
-    @Option(names = "--ema-half-life", defaultValue = "500000", description = "EMA half-life in images (ramp-up 0.05)") double emaHalfLife;
+    @Option(names = "--ema-half-life", defaultValue = "500000", description = "EMA half-life in images (capped by --ema-rampup)") double emaHalfLife;
     @Option(names = "--ema-rampup", defaultValue = "0.5", description = "EMA half-life at most this share of the images seen so far "
             + "(EDM and the paper: 0.05, which on a short CPU run averages over a few noisy steps; 0.5 lowered the demo's FD from 72 to 44)") double emaRampup;
     @Option(names = "--no-ema", description = "use the raw generator (no EMA)") boolean noEma;
@@ -57,11 +57,15 @@ final class SfdOptions {
         return stage2.run(stage1Done);
     }
 
-    /** Loads and checks the stage 1 named by --from-stage1 (fails fast before anything is written). */
+    private dev.sfd.models.Models.Stage1 loaded;
+
+    /** Loads (once) and checks the stage 1 named by --from-stage1; commands call it before writing anything. */
     dev.sfd.models.Models.Stage1 loadStage1(dev.sfd.diffusion.ScoreNetwork teacher) {
+        if (loaded != null) return loaded;
         dev.sfd.models.Models.Stage1 s1 = dev.sfd.models.Models.stage1(fromStage1);
         dev.sfd.models.Models.requireSameArchitecture(teacher, s1.generator().network(), "stage-1 generator " + s1.source());
         dev.sfd.models.Models.requireSameArchitecture(teacher, s1.fake(), "stage-1 fake score network " + s1.source());
+        loaded = s1;
         return s1;
     }
 
