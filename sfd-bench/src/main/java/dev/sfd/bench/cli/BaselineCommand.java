@@ -103,7 +103,7 @@ final class BaselineCommand implements Callable<Integer> {
         Path ckpt = dir.resolve("checkpoint.safetensors");
         if (resume && !Files.isRegularFile(ckpt)) resume = false;
         try (Progress p = new Progress("retrain without class " + forget, untilStep, 0, "loss");
-             LossLog log = new LossLog(dir.resolve("loss.csv"), p)) {
+             LossLog log = new LossLog(dir.resolve("loss.csv"), p, resume)) {
             Retrain.Result r = Retrain.run(arch, cfg, train, forget, ckpt, resume, log, untilStep);
             return new Outcome(r.model(), r.seconds(), r.settings(), Retrain.DATA_NEEDED);
         }
@@ -188,14 +188,22 @@ final class BaselineCommand implements Callable<Integer> {
     }
 
     /** Writes step,loss to a CSV and forwards to the progress bar. */
+    /**
+     * Per-step loss lines for OUT/loss.csv. With {@code append} (a resumed run) earlier lines are kept; lines are
+     * flushed at every checkpoint, so a killed run keeps its log up to its last checkpoint (a resumed run may
+     * repeat a few steps past it: resume is bit-identical, so the repeated lines hold the same values).
+     */
     static final class LossLog implements TrainingListener, AutoCloseable {
         private final java.io.Writer w;
         private final TrainingListener next;
 
-        LossLog(Path csv, TrainingListener next) throws IOException {
-            this.w = Files.newBufferedWriter(csv);
+        LossLog(Path csv, TrainingListener next) throws IOException { this(csv, next, false); }
+
+        LossLog(Path csv, TrainingListener next, boolean append) throws IOException {
+            boolean keep = append && Files.isRegularFile(csv) && Files.size(csv) > 0;
+            this.w = keep ? Files.newBufferedWriter(csv, java.nio.file.StandardOpenOption.APPEND) : Files.newBufferedWriter(csv);
             this.next = next;
-            w.write("step,loss\n");
+            if (!keep) w.write("step,loss\n");
         }
 
         @Override
@@ -206,6 +214,16 @@ final class BaselineCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        @Override
+        public void onCheckpoint(long step, Path file) {
+            try {
+                w.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            next.onCheckpoint(step, file);
         }
 
         @Override
