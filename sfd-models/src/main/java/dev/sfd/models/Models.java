@@ -82,11 +82,14 @@ public final class Models {
         return SafeTensors.read(p);
     }
 
-    static EdmPrecond denoiser(SafeTensors.Contents c, String source) {
-        SongUnetConfig cfg = SongUnetConfig.fromMetadata(c.metadata(), source);
+    static EdmPrecond denoiser(SafeTensors.Contents c, String source) { return denoiser(c.metadata(), c.tensors(), source); }
+
+    /** A SongUNet denoiser of the architecture in {@code metadata} with {@code weights}, in eval mode. */
+    static EdmPrecond denoiser(Map<String, String> metadata, Map<String, dev.sfd.tensor.Tensor> weights, String source) {
+        SongUnetConfig cfg = SongUnetConfig.fromMetadata(metadata, source);
         EdmPrecond net = new EdmPrecond(new SongUnet(cfg, 0));
         try {
-            net.loadStateDict(c.tensors(), true);
+            net.loadStateDict(weights, true);
         } catch (SfdException e) {
             throw new FormatException(source + ": " + e.getMessage(), e);
         }
@@ -135,14 +138,7 @@ public final class Models {
     }
 
     private static EdmPrecond network(dev.sfd.io.Checkpoint c, String group, String source) {
-        EdmPrecond net = new EdmPrecond(new SongUnet(SongUnetConfig.fromMetadata(c.metadata(), source), 0));
-        try {
-            net.loadStateDict(c.group(group), true);
-        } catch (SfdException e) {
-            throw new FormatException(source + ", " + group + ": " + e.getMessage(), e);
-        }
-        net.train(false);
-        return net;
+        return denoiser(c.metadata(), c.group(group), source + ", " + group);
     }
 
     /** sigma_init of a checkpoint: its own key, else the one inside the configuration string (older checkpoints). */
