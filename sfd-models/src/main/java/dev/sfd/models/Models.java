@@ -122,6 +122,31 @@ public final class Models {
         return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(readFile(fake), fake.toString()), dir.toString());
     }
 
+    /**
+     * Writes a stage-1 folder ({@value #GENERATOR_FILE} and {@value #FAKE_FILE}) that {@link #stage1(String)} reads
+     * back; {@code provenance} (for example the source checkpoint and its step) goes into both files' metadata.
+     */
+    public static void writeStage1(Path dir, OneStepGenerator generator, dev.sfd.diffusion.ScoreNetwork fake, String plan,
+                                   Map<String, String> provenance) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new FormatException("cannot create stage 1 folder " + dir + ": " + e.getMessage());
+        }
+        Map<String, String> extra = provenance == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(provenance);
+        generator.save(dir.resolve(GENERATOR_FILE), extra);
+        writeFake(dir.resolve(FAKE_FILE), fake, plan, extra);
+    }
+
+    /** Writes the fake score network of a run (what makes it usable as stage 1 of SFD-Two-Stage), atomically. */
+    public static void writeFake(Path file, dev.sfd.diffusion.ScoreNetwork fake, String plan, Map<String, String> extra) {
+        Map<String, String> meta = new java.util.LinkedHashMap<>(fake.metadata());
+        meta.put("sfd.kind", "fake-score-network");
+        meta.put("sfd.plan", plan);
+        if (extra != null) meta.putAll(extra);
+        SafeTensors.write(file, fake.stateDict(), meta);
+    }
+
     private static Stage1 stage1FromCheckpoint(Path file) {
         Map<String, String> m = SafeTensors.readHeader(file).metadata();
         if (m == null || !"sfd-checkpoint".equals(m.get("sfd.kind"))) {

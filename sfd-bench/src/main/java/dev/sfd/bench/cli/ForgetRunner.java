@@ -142,10 +142,7 @@ final class ForgetRunner {
             }
             finalFake = sfd.fakeScore();
             // the fake net makes this run usable as stage 1 of SFD-Two-Stage (--from-stage1 OUT)
-            Map<String, String> meta = new LinkedHashMap<>(finalFake.metadata());
-            meta.put("sfd.kind", "fake-score-network");
-            meta.put("sfd.plan", plan.toString());
-            dev.sfd.io.SafeTensors.write(out.resolve(dev.sfd.models.Models.FAKE_FILE), finalFake.stateDict(), meta);
+            dev.sfd.models.Models.writeFake(out.resolve(dev.sfd.models.Models.FAKE_FILE), finalFake, plan.toString(), null);
             return sfd.generator();
         }
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
         description = "Score Forgetting Distillation for the JVM: data-free class forgetting into a one-step generator.",
         subcommands = {
-            DemoCommand.class, ForgetCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, BenchCommand.class, BaselineCommand.class, RelearnCommand.class, TableCommand.class,
+            DemoCommand.class, ForgetCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, BenchCommand.class, BaselineCommand.class, RelearnCommand.class, TableCommand.class, ExportStage1Command.class,
             CommandLine.HelpCommand.class
         })
 public final class SfdCli implements Runnable {

@@ -121,6 +121,20 @@ class CliEndToEndTest {
                 "--batch-forget", "2", "--eval-every", "0", "--eval-samples", "4", "--eval-per-class", "2", "--out", dir.resolve("stage2b").toString()));
         assertMessage(1, "a stage 1 is plain distillation", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--from-stage1", out.resolve("checkpoint.safetensors").toString(), "--out", dir.resolve("x7").toString());
+        // export-stage1 turns a distillation checkpoint into a stage-1 folder (EMA generator + fake net) that feeds --from-stage1
+        Path exported = dir.resolve("exported");
+        assertEquals(0, run("export-stage1", "--checkpoint", stage1.resolve("checkpoint.safetensors").toString(), "--out", exported.toString()));
+        dev.sfd.models.Models.Stage1 back = dev.sfd.models.Models.stage1(exported.toString());
+        dev.sfd.models.Models.Stage1 direct = dev.sfd.models.Models.stage1(stage1.resolve("checkpoint.safetensors").toString());
+        assertEquals(direct.generator().sigmaInit(), back.generator().sigmaInit(), 0.0);
+        direct.generator().network().stateDict().forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(
+                v.toFloatArray(), back.generator().network().stateDict().get(k).toFloatArray(), 0f, "exported generator tensor " + k));
+        direct.fake().stateDict().forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(
+                v.toFloatArray(), back.fake().stateDict().get(k).toFloatArray(), 0f, "exported fake tensor " + k));
+        assertEquals("2", dev.sfd.io.SafeTensors.readHeader(exported.resolve("generator.safetensors")).metadata().get("sfd.stage1.step"));
+        assertMessage(1, "a stage 1 is plain distillation", "export-stage1", "--checkpoint", out.resolve("checkpoint.safetensors").toString(),
+                "--out", dir.resolve("x8").toString());
+        assertMessage(1, "is not a file", "export-stage1", "--checkpoint", dir.resolve("none.safetensors").toString(), "--out", dir.resolve("x8").toString());
         assertMessage(1, "does not exist", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--from-stage1", out.toString() + "-missing", "--out", dir.resolve("x5").toString());
         Files.createDirectories(dir.resolve("empty-stage1"));
@@ -130,7 +144,8 @@ class CliEndToEndTest {
         SongUnet.save(SongUnet.create(new SongUnetConfig(32, 1, 1, 10, 0, 8, new int[] {1, 1}, 1, 1, new int[] {16}, 0, 0, 1), 5), other, null);
         assertMessage(1, "does not have the teacher's architecture", "forget", "--teacher", other.toString(), "--classifier", classifier.toString(),
                 "--from-stage1", stage1.toString(), "--out", dir.resolve("x6").toString());
-        assertTrue(!Files.exists(dir.resolve("x5")) && !Files.exists(dir.resolve("x6")) && !Files.exists(dir.resolve("x7")),
+        assertTrue(!Files.exists(dir.resolve("x5")) && !Files.exists(dir.resolve("x6")) && !Files.exists(dir.resolve("x7"))
+                && !Files.exists(dir.resolve("x8")),
                 "nothing written for a rejected stage 1");
     }
 
