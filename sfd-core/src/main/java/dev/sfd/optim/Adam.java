@@ -67,25 +67,38 @@ public final class Adam {
         for (Parameter p : params) p.zeroGrad();
     }
 
-    /** Moments and step count, named {@code m.<i>} / {@code v.<i>} by parameter index, for checkpoints. */
+    /**
+     * Moments and step count, named {@code m.<i>} / {@code v.<i>} by parameter index, for checkpoints. With
+     * {@code beta1 = 0} the first moment is left out: the next step overwrites it with the gradient without reading it
+     * ({@code m = 0 * m + g}), so it carries no state and would only double the checkpoint's optimiser share.
+     */
     public Map<String, Tensor> state() {
         Map<String, Tensor> s = new LinkedHashMap<>();
         for (int i = 0; i < m.length; i++) {
-            s.put("m." + i, m[i]);
+            if (beta1 != 0) s.put("m." + i, m[i]);
             s.put("v." + i, v[i]);
         }
         return s;
     }
 
-    /** Restores {@link #state()} and the step count. */
+    /** Restores {@link #state()} and the step count ({@code m.<i>} may be absent when {@code beta1 = 0}). */
     public void restore(Map<String, Tensor> state, long stepCount) {
         for (int i = 0; i < m.length; i++) {
             Tensor sm = state.get("m." + i), sv = state.get("v." + i);
-            if (sm == null || sv == null) throw new SfdException("Adam state: missing moments for parameter " + i);
-            if (!Shapes.equal(sm.shape(), m[i].shape())) throw new ShapeException("Adam state: moment " + i + " has shape " + Shapes.str(sm.shape()) + ", expected " + Shapes.str(m[i].shape()));
-            m[i].backend().copy(sm.to(m[i].dtype()), m[i]);
-            v[i].backend().copy(sv.to(v[i].dtype()), v[i]);
+            if (sv == null || (sm == null && beta1 != 0)) {
+                throw new SfdException("Adam state: missing " + (sv == null ? "second" : "first") + " moment for parameter " + i);
+            }
+            restoreMoment(sv, v[i], "second", i);
+            if (sm != null) restoreMoment(sm, m[i], "first", i);
+            else m[i].backend().fill(m[i], 0f);
         }
         this.step = stepCount;
+    }
+
+    private static void restoreMoment(Tensor saved, Tensor into, String which, int i) {
+        if (!Shapes.equal(saved.shape(), into.shape())) {
+            throw new ShapeException("Adam state: " + which + " moment " + i + " has shape " + Shapes.str(saved.shape()) + ", expected " + Shapes.str(into.shape()));
+        }
+        into.backend().copy(saved.to(into.dtype()), into);
     }
 }
