@@ -113,12 +113,16 @@ class CliEndToEndTest {
         Map<String, Object> report = Json.readMap(out.resolve("report.json"));
         @SuppressWarnings("unchecked")
         Map<String, Object> cfg = (Map<String, Object>) report.get("config");
-        assertEquals(1.0, ((Number) cfg.get("lambda_f")).doubleValue(), 0.0, "stage 2 uses --stage2-forget-weight");
-        assertEquals("NONE", cfg.get("ema"), "stage 2 runs without EMA unless --stage2-ema");
+        assertEquals(0.3, ((Number) cfg.get("lambda_f")).doubleValue(), 0.0, "stage 2 uses --stage2-forget-weight");
+        assertTrue(!"NONE".equals(cfg.get("ema")), "stage 2 keeps an EMA by default (CPU recipe)");
         // the checkpoint of a (possibly unfinished) distillation is a stage 1 too; a forgetting run's is not
         assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
                 "--from-stage1", stage1.resolve("checkpoint.safetensors").toString(), "--iterations", "1", "--batch-remain", "2",
-                "--batch-forget", "2", "--eval-every", "0", "--eval-samples", "4", "--eval-per-class", "2", "--out", dir.resolve("stage2b").toString()));
+                "--batch-forget", "2", "--eval-every", "0", "--eval-samples", "4", "--eval-per-class", "2", "--no-stage2-ema",
+                "--out", dir.resolve("stage2b").toString()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cfgB = (Map<String, Object>) Json.readMap(dir.resolve("stage2b").resolve("report.json")).get("config");
+        assertEquals("NONE", cfgB.get("ema"), "--no-stage2-ema is the paper's stage 2");
         assertMessage(1, "a stage 1 is plain distillation", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--from-stage1", out.resolve("checkpoint.safetensors").toString(), "--out", dir.resolve("x7").toString());
         // export-stage1 turns a distillation checkpoint into a stage-1 folder (EMA generator + fake net) that feeds --from-stage1
