@@ -141,6 +141,9 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         int[] remainLabels = drawLabels(remain, cfg.batchRemain());
         int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, cfg.batchForget()) : new int[0];
         boolean doForget = forgetLabels.length > 0;
+        double lrScale = cfg.lrScale(step); // 1 unless SfdConfig.lrAnneal is on
+        adamFake.setLearningRate(cfg.lrFake() * lrScale);
+        adamGenerator.setLearningRate(cfg.lrGenerator() * lrScale);
 
         // Both branches of each update run as ONE batch with per-sample labels and per-branch weights: the
         // gradient is the same sum as two separate backward passes (SPEC-SFD section 8), at half the calls.

@@ -22,6 +22,10 @@ public final class SfdConfig implements Cloneable {
     private int batchForget = 8;
     private double lrGenerator = 5e-5;
     private double lrFake = 5e-5;
+    /** Share of the iterations after which both learning rates fall linearly (1 = constant learning rates). */
+    private double lrAnnealStart = 1.0;
+    /** Learning-rate multiplier reached at the last iteration when annealing. */
+    private double lrAnnealFinal = 0.1;
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -110,6 +114,29 @@ public final class SfdConfig implements Cloneable {
         SfdConfig c = copy(); c.lrGenerator = generator; c.lrFake = fake; return c;
     }
 
+    /**
+     * Linear learning-rate annealing (not in the paper): both learning rates stay constant for the first
+     * {@code startFraction} of the iterations, then fall linearly to {@code finalFraction} of their value at the last
+     * iteration. With Adam at beta1 = 0 every step moves a weight by about the learning rate whatever the gradient's
+     * signal-to-noise ratio, so the generator's noise floor scales with it; annealing lets a short run settle after the
+     * forgotten label has been overridden. {@code startFraction = 1} turns it off.
+     */
+    public SfdConfig lrAnneal(double startFraction, double finalFraction) {
+        if (!(startFraction >= 0 && startFraction <= 1)) throw new SfdException("SfdConfig: lr anneal start must be in [0, 1], got " + startFraction);
+        if (!(finalFraction >= 0 && finalFraction <= 1)) throw new SfdException("SfdConfig: lr anneal final factor must be in [0, 1], got " + finalFraction);
+        SfdConfig c = copy(); c.lrAnnealStart = startFraction; c.lrAnnealFinal = finalFraction; return c;
+    }
+
+    /** Learning-rate multiplier of iteration {@code step} (0-based) under {@link #lrAnneal}. */
+    public double lrScale(long step) {
+        if (lrAnnealStart >= 1) return 1.0;
+        double start = lrAnnealStart * iterations;
+        double last = iterations - 1;
+        if (step <= start || last <= start) return 1.0;
+        double t = Math.min(1.0, (step - start) / (last - start));
+        return 1.0 - (1.0 - lrAnnealFinal) * t;
+    }
+
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
     public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
@@ -182,6 +209,8 @@ public final class SfdConfig implements Cloneable {
     public int batchForget() { return batchForget; }
     public double lrGenerator() { return lrGenerator; }
     public double lrFake() { return lrFake; }
+    public double lrAnnealStart() { return lrAnnealStart; }
+    public double lrAnnealFinal() { return lrAnnealFinal; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -219,6 +248,10 @@ public final class SfdConfig implements Cloneable {
         m.put("batch_forget", batchForget);
         m.put("lr_generator", lrGenerator);
         m.put("lr_fake", lrFake);
+        if (lrAnnealStart < 1) { // only when used, so checkpoints written before this option still resume
+            m.put("lr_anneal_start", lrAnnealStart);
+            m.put("lr_anneal_final", lrAnnealFinal);
+        }
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);

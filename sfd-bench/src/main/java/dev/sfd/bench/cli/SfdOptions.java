@@ -12,6 +12,9 @@ final class SfdOptions {
     @Option(names = "--lr", defaultValue = "5e-5", description = "learning rate of generator and fake score network") double lr;
     @Option(names = "--lr-fake", description = "learning rate of the fake score network when it should differ from --lr "
             + "(a faster critic tracks the generator's distribution more closely)") Double lrFake;
+    @Option(names = "--lr-anneal-from", defaultValue = "1", description = "share of the iterations after which both learning rates "
+            + "fall linearly to --lr-anneal-to times their value (1 = constant)") double lrAnnealFrom;
+    @Option(names = "--lr-anneal-to", defaultValue = "0.1", description = "learning-rate multiplier at the last iteration when annealing") double lrAnnealTo;
     @Option(names = "--adam-beta1", defaultValue = "0", description = "Adam beta1 of both networks (SiD and the paper: 0)") double adamBeta1;
     @Option(names = "--forget-weight", defaultValue = "0.1", description = "lambda_f = lambda'_f") double forgetWeight;
     @Option(names = "--alpha", defaultValue = "1.2") double alpha;
@@ -82,6 +85,7 @@ final class SfdOptions {
         SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lrFake == null ? lr : lrFake)
                 .forgetWeight(forgetWeight).alpha(alpha).guidance(guidance, guidance, guidance).seed(seed)
                 .checkpointEvery(checkpointEvery);
+        if (lrAnnealFrom < 1) c = c.lrAnneal(lrAnnealFrom, lrAnnealTo);
         if (adamBeta1 != c.beta1()) c = c.adam(adamBeta1, c.beta2(), c.adamEps());
         return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, emaRampup);
     }
