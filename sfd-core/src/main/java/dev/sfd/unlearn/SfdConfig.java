@@ -119,7 +119,8 @@ public final class SfdConfig implements Cloneable {
      * {@code startFraction} of the iterations, then fall linearly to {@code finalFraction} of their value at the last
      * iteration. With Adam at beta1 = 0 every step moves a weight by about the learning rate whatever the gradient's
      * signal-to-noise ratio, so the generator's noise floor scales with it; annealing lets a short run settle after the
-     * forgotten label has been overridden. {@code startFraction = 1} turns it off.
+     * forgotten label has been overridden. Measured on the demo's stage 2 (anneal from 0.4 to 0.1x): it did not lower
+     * FD (docs/results/README.md, session 4). {@code startFraction = 1} turns it off.
      */
     public SfdConfig lrAnneal(double startFraction, double finalFraction) {
         if (!(startFraction >= 0 && startFraction <= 1)) throw new SfdException("SfdConfig: lr anneal start must be in [0, 1], got " + startFraction);

@@ -26,7 +26,7 @@ final class SfdOptions {
     @Option(names = "--seed", defaultValue = "7") long seed;
     @Option(names = "--checkpoint-every", defaultValue = "50") long checkpointEvery;
     @Option(names = "--two-stage", defaultValue = "0", description = "SFD-Two-Stage: first distil for this many iterations "
-            + "(no forgetting; stage in OUT/stage1), then forget with EMA off (0 = one stage)") long twoStage;
+            + "(no forgetting; stage in OUT/stage1), then forget (see --stage2-*; 0 = one stage)") long twoStage;
     @Option(names = "--stage2-forget-weight", defaultValue = "0.3", description = "forget weight of stage 2 (default 0.3: the paper makes it "
             + "larger than stage 1's; on the CPU recipe 0.3 overrides the forgotten label within ~50 iterations, 0.1 needs ~100, and the "
             + "remaining classes recover sooner after a fast override)")
