@@ -97,8 +97,11 @@ public final class Models {
         return net;
     }
 
-    /** A finished plain distillation (stage 1 of SFD-Two-Stage): the one-step generator and its fake score network. */
-    public record Stage1(OneStepGenerator generator, EdmPrecond fake, String source) {}
+    /**
+     * A finished plain distillation (stage 1 of SFD-Two-Stage): the one-step generator and its fake score network;
+     * {@code provenance} names the checkpoint, step and configuration it came from (empty for a folder or the shipped pair).
+     */
+    public record Stage1(OneStepGenerator generator, EdmPrecond fake, String source, Map<String, String> provenance) {}
 
     /** Whether this build ships a stage 1 for the shipped teacher. */
     public static boolean shippedStage1() { return shipped(DISTILLED_GENERATOR) && shipped(DISTILLED_FAKE); }
@@ -112,14 +115,14 @@ public final class Models {
         if ("shipped".equals(spec)) {
             SafeTensors.Contents g = resource(DISTILLED_GENERATOR);
             return new Stage1(generator(g, "shipped " + DISTILLED_GENERATOR), denoiser(resource(DISTILLED_FAKE), "shipped " + DISTILLED_FAKE),
-                    "shipped");
+                    "shipped", Map.of());
         }
         Path dir = Path.of(spec);
         if (Files.isRegularFile(dir)) return stage1FromCheckpoint(dir);
         if (!Files.isDirectory(dir)) throw new FormatException("stage 1 folder " + dir + " does not exist (expected " + GENERATOR_FILE + " and " + FAKE_FILE + ")");
         Path fake = dir.resolve(FAKE_FILE);
         if (!Files.isRegularFile(fake)) throw new FormatException("stage 1 folder " + dir + " has no " + FAKE_FILE + " (the fake score network of the distillation)");
-        return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(readFile(fake), fake.toString()), dir.toString());
+        return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(readFile(fake), fake.toString()), dir.toString(), Map.of());
     }
 
     /**
@@ -133,9 +136,8 @@ public final class Models {
         } catch (java.io.IOException e) {
             throw new FormatException("cannot create stage 1 folder " + dir + ": " + e.getMessage());
         }
-        Map<String, String> extra = provenance == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(provenance);
-        generator.save(dir.resolve(GENERATOR_FILE), extra);
-        writeFake(dir.resolve(FAKE_FILE), fake, plan, extra);
+        generator.save(dir.resolve(GENERATOR_FILE), provenance);
+        writeFake(dir.resolve(FAKE_FILE), fake, plan, provenance);
     }
 
     /** Writes the fake score network of a run (what makes it usable as stage 1 of SFD-Two-Stage), atomically. */
@@ -159,7 +161,11 @@ public final class Models {
         }
         String source = file + " (step " + c.meta("step") + ")";
         EdmPrecond generator = network(c, c.hasGroup("ema") ? "ema" : "generator", source);
-        return new Stage1(new OneStepGenerator(generator, sigmaInitOf(c, file)), network(c, "fake", source), source);
+        Map<String, String> provenance = new java.util.LinkedHashMap<>();
+        provenance.put("sfd.stage1.checkpoint", file.getFileName().toString());
+        provenance.put("sfd.stage1.step", c.meta("step"));
+        provenance.put("sfd.stage1.config", c.meta("config"));
+        return new Stage1(new OneStepGenerator(generator, sigmaInitOf(c, file)), network(c, "fake", source), source, provenance);
     }
 
     private static EdmPrecond network(dev.sfd.io.Checkpoint c, String group, String source) {

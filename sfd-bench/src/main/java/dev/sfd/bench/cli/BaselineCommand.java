@@ -187,9 +187,8 @@ final class BaselineCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes step,loss to a CSV and forwards to the progress bar. */
     /**
-     * Per-step loss lines for OUT/loss.csv. With {@code append} (a resumed run) earlier lines are kept; lines are
+     * Writes step,loss to OUT/loss.csv and forwards to the progress bar. Per-step loss lines for OUT/loss.csv. With {@code append} (a resumed run) earlier lines are kept; lines are
      * flushed at every checkpoint, so a killed run keeps its log up to its last checkpoint (a resumed run may
      * repeat a few steps past it: resume is bit-identical, so the repeated lines hold the same values).
      */

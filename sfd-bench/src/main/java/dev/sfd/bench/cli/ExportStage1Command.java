@@ -1,12 +1,9 @@
 package dev.sfd.bench.cli;
 
 import dev.sfd.SfdException;
-import dev.sfd.io.SafeTensors;
 import dev.sfd.models.Models;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,12 +25,7 @@ final class ExportStage1Command implements Callable<Integer> {
         if (!Files.isRegularFile(checkpoint)) throw new SfdException("export-stage1: checkpoint " + checkpoint + " is not a file");
         Models.Stage1 s1 = Models.stage1(checkpoint.toString());
         Output.requireWritable(out);
-        Map<String, String> meta = SafeTensors.readHeader(checkpoint).metadata();
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("sfd.stage1.checkpoint", checkpoint.getFileName().toString());
-        provenance.put("sfd.stage1.step", String.valueOf(meta.get("step")));
-        provenance.put("sfd.stage1.config", String.valueOf(meta.get("config")));
-        Models.writeStage1(out, s1.generator(), s1.fake(), "", provenance);
+        Models.writeStage1(out, s1.generator(), s1.fake(), "", s1.provenance());
         System.out.println("stage 1 from " + s1.source() + " written to " + out.resolve(Models.GENERATOR_FILE) + " and "
                 + out.resolve(Models.FAKE_FILE));
         return 0;
