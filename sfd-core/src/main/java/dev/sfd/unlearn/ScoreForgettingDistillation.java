@@ -41,6 +41,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     private final ScoreNetwork generatorNet;
     private final ScoreNetwork emaNet;
     private final Ema ema;
+    /** Initial generator weights when {@link SfdConfig#anchor} is on, else null. */
+    private final ScoreNetwork anchorNet;
     private final ForgetPlan plan;
     private final SfdConfig cfg;
     private final Adam adamGenerator;
@@ -81,6 +83,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         }
         generatorNet.requiresGrad(true).train(false);
         fake.requiresGrad(true).train(false);
+        this.anchorNet = cfg.anchor() > 0 ? generatorNet.copy() : null;
+        if (anchorNet != null) anchorNet.requiresGrad(false);
         if (cfg.emaMode() != SfdConfig.EmaMode.NONE) {
             this.emaNet = generatorNet.copy();
             this.ema = new Ema(generatorNet, emaNet);
@@ -181,6 +185,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             }
             prepareGradients(generatorNet.parameters());
             adamGenerator.step();
+            if (anchorNet != null) pullToAnchor();
         } finally {
             fake.requiresGrad(true);
         }
@@ -256,6 +261,17 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         }
     }
 
+    /** {@code w <- (1 - a) w + a w_init} for every generator weight (SfdConfig#anchor). */
+    private void pullToAnchor() {
+        List<Parameter> w = generatorNet.parameters();
+        List<Parameter> w0 = anchorNet.parameters();
+        double keep = 1.0 - cfg.anchor();
+        for (int i = 0; i < w.size(); i++) {
+            Tensor d = w.get(i).data();
+            d.backend().emaUpdate(d, w0.get(i).data(), keep);
+        }
+    }
+
     private void prepareGradients(List<Parameter> params) {
         if (cfg.sanitize()) GradClip.sanitize(params);
         switch (cfg.clip()) {
@@ -320,6 +336,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                 .group("adam_generator", adamGenerator.state())
                 .group("adam_fake", adamFake.state());
         if (emaNet != null) c.group("ema", emaNet.stateDict());
+        if (anchorNet != null) c.group("anchor", anchorNet.stateDict());
         teacher.metadata().forEach(c::meta);
         c.meta("sfd.kind", "sfd-checkpoint")
                 .meta("step", step)
@@ -345,6 +362,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         generatorNet.loadStateDict(c.group("generator"), true);
         fake.loadStateDict(c.group("fake"), true);
         if (emaNet != null) emaNet.loadStateDict(c.group("ema"), true);
+        if (anchorNet != null) anchorNet.loadStateDict(c.group("anchor"), true);
         adamGenerator.restore(c.group("adam_generator"), c.metaLong("adam_generator_step"));
         adamFake.restore(c.group("adam_fake"), c.metaLong("adam_fake_step"));
         rng.restore(c.metaLong("rng_counter"));

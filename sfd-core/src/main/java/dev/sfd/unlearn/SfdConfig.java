@@ -26,6 +26,8 @@ public final class SfdConfig implements Cloneable {
     private double lrAnnealStart = 1.0;
     /** Learning-rate multiplier reached at the last iteration when annealing. */
     private double lrAnnealFinal = 0.1;
+    /** Per-step pull of the generator weights back toward their initial values (0 = off; not in the paper). */
+    private double anchor = 0.0;
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -138,6 +140,19 @@ public final class SfdConfig implements Cloneable {
         return 1.0 - (1.0 - lrAnnealFinal) * t;
     }
 
+    /**
+     * Anchors the generator to its initial weights (not in the paper; a decoupled L2-SP pull, as AdamW's weight decay
+     * but toward the starting point instead of zero): after each Adam step {@code w <- w - rate * (w - w_init)}. Meant
+     * for stage 2 of SFD-Two-Stage, which starts from a good distilled generator: with Adam at beta1 = 0 every weight
+     * moves by about the learning rate per step whatever its gradient's signal-to-noise ratio, so the weights that the
+     * forgetting does not need drift as a random walk; the pull bounds that drift (to about lr / sqrt(2 rate) per weight)
+     * while a consistent forgetting gradient can still move a weight up to about lr / rate. {@code 0} turns it off.
+     */
+    public SfdConfig anchor(double rate) {
+        if (!(rate >= 0 && rate < 1)) throw new SfdException("SfdConfig: anchor rate must be in [0, 1), got " + rate);
+        SfdConfig c = copy(); c.anchor = rate; return c;
+    }
+
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
     public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
@@ -212,6 +227,7 @@ public final class SfdConfig implements Cloneable {
     public double lrFake() { return lrFake; }
     public double lrAnnealStart() { return lrAnnealStart; }
     public double lrAnnealFinal() { return lrAnnealFinal; }
+    public double anchor() { return anchor; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -253,6 +269,7 @@ public final class SfdConfig implements Cloneable {
             m.put("lr_anneal_start", lrAnnealStart);
             m.put("lr_anneal_final", lrAnnealFinal);
         }
+        if (anchor > 0) m.put("anchor", anchor); // only when used, as lr_anneal_*
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);

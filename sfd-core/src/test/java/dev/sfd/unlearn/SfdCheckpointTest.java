@@ -62,6 +62,47 @@ class SfdCheckpointTest {
     }
 
     @Test
+    void anchorPullsEachStepTowardTheInitialGenerator() {
+        // one iteration with the anchor = the same iteration without it, then w <- (1 - a) w + a w_init
+        EdmPrecond t = teacher();
+        double a = 0.25;
+        SfdConfig one = cfg().iterations(1).emaOff();
+        try (var free = new ScoreForgettingDistillation(t, plan(), one); var held = new ScoreForgettingDistillation(t, plan(), one.anchor(a))) {
+            free.run();
+            held.run();
+            Map<String, Tensor> w0 = t.stateDict(), wf = free.rawGenerator().network().stateDict(), wa = held.rawGenerator().network().stateDict();
+            double moved = 0;
+            for (String k : w0.keySet()) {
+                float[] x0 = w0.get(k).toFloatArray(), xf = wf.get(k).toFloatArray(), xa = wa.get(k).toFloatArray();
+                for (int i = 0; i < x0.length; i++) {
+                    assertEquals((1 - a) * xf[i] + a * x0[i], xa[i], 1e-6 * (1 + Math.abs(x0[i])), k + "[" + i + "]");
+                    moved = Math.max(moved, Math.abs(xf[i] - x0[i]));
+                }
+            }
+            assertTrue(moved > 1e-4, "the free step must move the weights for this test to mean anything: " + moved);
+        }
+    }
+
+    @Test
+    void anchoredRunResumesBitIdentically() {
+        EdmPrecond t = teacher();
+        SfdConfig c = cfg().anchor(0.05);
+        Path ckpt = dir.resolve("anchored.safetensors");
+        try (var straight = new ScoreForgettingDistillation(t, plan(), c)) {
+            straight.run();
+            try (var first = new ScoreForgettingDistillation(t, plan(), c)) {
+                first.runUntil(4, ckpt);
+            }
+            // the anchor comes from the checkpoint, not from the network the resumed trainer was built with
+            try (var resumed = new ScoreForgettingDistillation(t, plan(), c, new EdmPrecond(new MlpNoiseNet(3, 16, 99)), t)) {
+                resumed.resume(ckpt);
+                resumed.run(ckpt);
+                assertSameWeights(straight, resumed);
+            }
+        }
+    }
+
+    @Test
     void resumeRejectsADifferentPlanOrConfig() {
         EdmPrecond t = teacher();
         Path ckpt = dir.resolve("sfd.safetensors");

@@ -31,4 +31,14 @@ class SfdConfigTest {
         assertEquals(0.5, SfdConfig.defaults().lrAnneal(0.5, 0.2).toMap().get("lr_anneal_start"));
         assertFalse(SfdConfig.defaults().lrAnneal(0.5, 0.2).equals(SfdConfig.defaults()));
     }
+
+    @Test
+    void anchorIsValidatedAndRecordedOnlyWhenUsed() {
+        assertFalse(SfdConfig.defaults().toMap().containsKey("anchor"));
+        assertEquals(0.02, SfdConfig.defaults().anchor(0.02).toMap().get("anchor"));
+        assertEquals(0.0, SfdConfig.defaults().anchor(0).anchor(), 0.0);
+        assertThrows(SfdException.class, () -> SfdConfig.defaults().anchor(1.0));
+        assertThrows(SfdException.class, () -> SfdConfig.defaults().anchor(-0.1));
+        assertThrows(SfdException.class, () -> SfdConfig.defaults().anchor(Double.NaN));
+    }
 }

@@ -37,6 +37,9 @@ final class SfdOptions {
     @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' (distilled from the shipped "
             + "teacher) or a folder with generator.safetensors and fake.safetensors (what forget --plan '' writes); "
             + "--iterations then counts stage-2 iterations") String fromStage1;
+    @Option(names = "--stage2-anchor", defaultValue = "0", description = "stage 2 only: each step pulls the generator's weights back "
+            + "toward the stage-1 generator by this share (0 = off, the paper; bounds the random-walk drift of the weights "
+            + "the forgetting does not need)") double stage2Anchor;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
 
     /** Runs SFD (one or two stages) and returns the generator. */
@@ -77,7 +80,7 @@ final class SfdOptions {
     }
 
     SfdConfig stage2Config(double sigmaInit) {
-        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit);
+        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor);
         return stage2Ema && !noEma ? c : c.emaOff();
     }
 
