@@ -167,7 +167,19 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         prepareGradients(fake.parameters());
         adamFake.step();
 
-        // ---- 2. generator update (SPEC-SFD section 6): fake net frozen, gradients flow through both frozen nets
+        if (step >= cfg.fakeWarmup()) { // SfdConfig#fakeWarmup: before it ends only the fake net learns
+            updateGenerator(remainLabels, forgetLabels, doForget, figures);
+            updateEma(doForget);
+        }
+        step++;
+        seconds += (System.nanoTime() - t0) / 1e9;
+        figures.put("seconds", seconds);
+        for (TrainingListener l : listeners) l.onStep(step, cfg.iterations(), figures);
+        return figures;
+    }
+
+    /** Step 2 (SPEC-SFD section 6): fake net frozen, gradients flow through both frozen nets into the generator. */
+    private void updateGenerator(int[] remainLabels, int[] forgetLabels, boolean doForget, Map<String, Double> figures) {
         fake.requiresGrad(false);
         try {
             adamGenerator.zeroGrad();
@@ -189,19 +201,15 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         } finally {
             fake.requiresGrad(true);
         }
+    }
 
-        // ---- 3. EMA of the generator
-        if (ema != null) {
-            int perStep = cfg.batchRemain() + (doForget ? cfg.batchForget() : 0);
-            double beta = cfg.emaMode() == SfdConfig.EmaMode.FIXED ? cfg.emaDecay()
-                    : Ema.halfLifeBeta(cfg.emaHalfLifeImages(), cfg.emaRampup(), step * perStep, perStep);
-            ema.update(beta);
-        }
-        step++;
-        seconds += (System.nanoTime() - t0) / 1e9;
-        figures.put("seconds", seconds);
-        for (TrainingListener l : listeners) l.onStep(step, cfg.iterations(), figures);
-        return figures;
+    /** Step 3: EMA of the generator; images are counted from the end of the fake warm-up. */
+    private void updateEma(boolean doForget) {
+        if (ema == null) return;
+        int perStep = cfg.batchRemain() + (doForget ? cfg.batchForget() : 0);
+        double beta = cfg.emaMode() == SfdConfig.EmaMode.FIXED ? cfg.emaDecay()
+                : Ema.halfLifeBeta(cfg.emaHalfLifeImages(), cfg.emaRampup(), (step - cfg.fakeWarmup()) * perStep, perStep);
+        ema.update(beta);
     }
 
     /**

@@ -28,6 +28,8 @@ public final class SfdConfig implements Cloneable {
     private double lrAnnealFinal = 0.1;
     /** Per-step pull of the generator weights back toward their initial values (0 = off; not in the paper). */
     private double anchor = 0.0;
+    /** Initial iterations that update only the fake score network (0 = off; not in the paper). */
+    private long fakeWarmup = 0;
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -153,6 +155,17 @@ public final class SfdConfig implements Cloneable {
         SfdConfig c = copy(); c.anchor = rate; return c;
     }
 
+    /**
+     * The first {@code n} iterations update only the fake score network (generator and EMA held; not in the paper).
+     * Meant for a stage 2 that starts from a distilled generator's EMA weights: the stage-1 fake net tracked the raw,
+     * noisier generator, so for its first steps the SiD gradient would compare the teacher with the score of a
+     * distribution the generator no longer draws. The warm-up iterations count towards {@link #iterations}.
+     */
+    public SfdConfig fakeWarmup(long n) {
+        if (n < 0) throw new SfdException("SfdConfig: fake warm-up must be >= 0 iterations, got " + n);
+        SfdConfig c = copy(); c.fakeWarmup = n; return c;
+    }
+
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
     public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
@@ -228,6 +241,7 @@ public final class SfdConfig implements Cloneable {
     public double lrAnnealStart() { return lrAnnealStart; }
     public double lrAnnealFinal() { return lrAnnealFinal; }
     public double anchor() { return anchor; }
+    public long fakeWarmup() { return fakeWarmup; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -270,6 +284,7 @@ public final class SfdConfig implements Cloneable {
             m.put("lr_anneal_final", lrAnnealFinal);
         }
         if (anchor > 0) m.put("anchor", anchor); // only when used, as lr_anneal_*
+        if (fakeWarmup > 0) m.put("fake_warmup", fakeWarmup);
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);

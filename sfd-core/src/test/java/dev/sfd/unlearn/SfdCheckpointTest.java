@@ -2,6 +2,7 @@ package dev.sfd.unlearn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,25 @@ class SfdCheckpointTest {
                 assertSameWeights(straight, resumed);
             }
         }
+    }
+
+    @Test
+    void fakeWarmupHoldsTheGeneratorAndTrainsTheFakeNet() {
+        EdmPrecond t = teacher();
+        try (var run = new ScoreForgettingDistillation(t, plan(), cfg().fakeWarmup(2))) {
+            run.iterate();
+            run.iterate();
+            assertTrue(sameWeights(t.stateDict(), run.rawGenerator().network().stateDict()), "generator moved during the warm-up");
+            assertTrue(sameWeights(t.stateDict(), run.generator().network().stateDict()), "EMA moved during the warm-up");
+            assertFalse(sameWeights(t.stateDict(), run.fakeScore().stateDict()), "fake net did not learn during the warm-up");
+            run.iterate();
+            assertFalse(sameWeights(t.stateDict(), run.rawGenerator().network().stateDict()), "generator held after the warm-up");
+        }
+    }
+
+    private static boolean sameWeights(Map<String, Tensor> a, Map<String, Tensor> b) {
+        for (String k : a.keySet()) if (!java.util.Arrays.equals(a.get(k).toFloatArray(), b.get(k).toFloatArray())) return false;
+        return true;
     }
 
     @Test

@@ -40,5 +40,8 @@ class SfdConfigTest {
         assertThrows(SfdException.class, () -> SfdConfig.defaults().anchor(1.0));
         assertThrows(SfdException.class, () -> SfdConfig.defaults().anchor(-0.1));
         assertThrows(SfdException.class, () -> SfdConfig.defaults().anchor(Double.NaN));
+        assertFalse(SfdConfig.defaults().toMap().containsKey("fake_warmup"));
+        assertEquals(20L, SfdConfig.defaults().fakeWarmup(20).toMap().get("fake_warmup"));
+        assertThrows(SfdException.class, () -> SfdConfig.defaults().fakeWarmup(-1));
     }
 }

@@ -40,6 +40,8 @@ final class SfdOptions {
     @Option(names = "--stage2-anchor", defaultValue = "0", description = "stage 2 only: each step pulls the generator's weights back "
             + "toward the stage-1 generator by this share (0 = off, the paper; bounds the random-walk drift of the weights "
             + "the forgetting does not need)") double stage2Anchor;
+    @Option(names = "--stage2-fake-warmup", defaultValue = "0", description = "stage 2 only: the first N iterations (counted in "
+            + "--iterations) train only the fake score network on the stage-1 generator's samples (0 = off, the paper)") long stage2FakeWarmup;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
 
     /** Runs SFD (one or two stages) and returns the generator. */
@@ -80,7 +82,7 @@ final class SfdOptions {
     }
 
     SfdConfig stage2Config(double sigmaInit) {
-        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor);
+        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor).fakeWarmup(stage2FakeWarmup);
         return stage2Ema && !noEma ? c : c.emaOff();
     }
 
