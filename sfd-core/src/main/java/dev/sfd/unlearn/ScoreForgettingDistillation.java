@@ -41,8 +41,11 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     private final ScoreNetwork generatorNet;
     private final ScoreNetwork emaNet;
     private final Ema ema;
-    /** Initial generator weights when {@link SfdConfig#anchor} is on, else null. */
+    /** The generator parameters that are trained (all of them unless {@link SfdConfig#generatorTrainable} says otherwise). */
+    private final List<Parameter> generatorParams;
+    /** The initial generator when {@link SfdConfig#anchor} is on, else null; {@link #anchorParams} are its trained slots. */
     private final ScoreNetwork anchorNet;
+    private final List<Parameter> anchorParams;
     private final ForgetPlan plan;
     private final SfdConfig cfg;
     private final Adam adamGenerator;
@@ -83,8 +86,15 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         }
         generatorNet.requiresGrad(true).train(false);
         fake.requiresGrad(true).train(false);
-        this.anchorNet = cfg.anchor() > 0 ? generatorNet.copy() : null;
-        if (anchorNet != null) anchorNet.requiresGrad(false);
+        this.generatorParams = trainable(generatorNet, cfg.generatorTrainable());
+        if (cfg.anchor() > 0) {
+            this.anchorNet = generatorNet.copy();
+            anchorNet.requiresGrad(false);
+            this.anchorParams = trainable(anchorNet, cfg.generatorTrainable());
+        } else {
+            this.anchorNet = null;
+            this.anchorParams = null;
+        }
         if (cfg.emaMode() != SfdConfig.EmaMode.NONE) {
             this.emaNet = generatorNet.copy();
             this.ema = new Ema(generatorNet, emaNet);
@@ -92,7 +102,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             this.emaNet = null;
             this.ema = null;
         }
-        this.adamGenerator = new Adam(generatorNet.parameters(), cfg.lrGenerator(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), 0);
+        this.adamGenerator = new Adam(generatorParams, cfg.lrGenerator(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), 0);
         this.adamFake = new Adam(fake.parameters(), cfg.lrFake(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), 0);
         this.rng = new RandomStream(cfg.seed());
         this.fakeLoss = new EdmLoss(cfg.fakePMean(), cfg.fakePStd());
@@ -195,9 +205,9 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                         genForget.length, cfg.lambdaForget() * cfg.generatorLossScale(),
                         figures, "gen_remain", "gen_forget", "generator loss").backward();
             }
-            prepareGradients(generatorNet.parameters());
+            prepareGradients(generatorParams);
             adamGenerator.step();
-            if (anchorNet != null) pullToAnchor();
+            if (anchorParams != null) pullToAnchor();
         } finally {
             fake.requiresGrad(true);
         }
@@ -271,13 +281,31 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
 
     /** {@code w <- (1 - a) w + a w_init} for every generator weight (SfdConfig#anchor). */
     private void pullToAnchor() {
-        List<Parameter> w = generatorNet.parameters();
-        List<Parameter> w0 = anchorNet.parameters();
         double keep = 1.0 - cfg.anchor();
-        for (int i = 0; i < w.size(); i++) {
-            Tensor d = w.get(i).data();
-            d.backend().emaUpdate(d, w0.get(i).data(), keep);
+        for (int i = 0; i < generatorParams.size(); i++) {
+            Tensor d = generatorParams.get(i).data();
+            d.backend().emaUpdate(d, anchorParams.get(i).data(), keep);
         }
+    }
+
+    /**
+     * The parameters of {@code net} whose names fully match {@code regex} (all when null), in state-dict order; the
+     * others get {@code requiresGrad(false)} so that no gradient is computed or applied for them.
+     */
+    private static List<Parameter> trainable(ScoreNetwork net, String regex) {
+        if (regex == null) return net.parameters();
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+        List<Parameter> out = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
+            if (p.matcher(e.getKey()).matches()) out.add(e.getValue());
+            else e.getValue().setRequiresGrad(false);
+        }
+        if (out.isEmpty()) {
+            List<String> names = new ArrayList<>(net.namedParameters().keySet());
+            throw new SfdException("SFD: generator-trainable pattern '" + regex + "' matches none of the generator's "
+                    + names.size() + " parameters (" + net.describe() + "; e.g. " + names.subList(0, Math.min(4, names.size())) + ")");
+        }
+        return out;
     }
 
     private void prepareGradients(List<Parameter> params) {

@@ -30,6 +30,8 @@ public final class SfdConfig implements Cloneable {
     private double anchor = 0.0;
     /** Initial iterations that update only the fake score network (0 = off; not in the paper). */
     private long fakeWarmup = 0;
+    /** Regular expression over the generator's parameter names: only matches are trained (null = all; not in the paper). */
+    private String generatorTrainable = null;
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -166,6 +168,26 @@ public final class SfdConfig implements Cloneable {
         SfdConfig c = copy(); c.fakeWarmup = n; return c;
     }
 
+    /**
+     * Trains only the generator parameters whose state-dict names match {@code regex} (a full match, e.g.
+     * {@code .*(map_label|map_layer\\d|affine)\\..*} for SongUNet's conditioning path); the others keep their initial
+     * values. {@code null} trains all of them (the paper). Not in the paper: a parameter-efficient stage 2 for
+     * SFD-Two-Stage, where the class enters the network only through the conditioning path, so a small trainable set
+     * can redirect a label while the rest of the distilled generator, which the remaining classes share, cannot drift.
+     * The fake score network is always trained in full. The pattern must match at least one parameter.
+     */
+    public SfdConfig generatorTrainable(String regex) {
+        if (regex != null) {
+            if (regex.isBlank()) throw new SfdException("SfdConfig: generator-trainable pattern is blank (use null to train every parameter)");
+            try {
+                java.util.regex.Pattern.compile(regex);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new SfdException("SfdConfig: generator-trainable pattern '" + regex + "' is not a regular expression: " + e.getDescription());
+            }
+        }
+        SfdConfig c = copy(); c.generatorTrainable = regex; return c;
+    }
+
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
     public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
@@ -242,6 +264,8 @@ public final class SfdConfig implements Cloneable {
     public double lrAnnealFinal() { return lrAnnealFinal; }
     public double anchor() { return anchor; }
     public long fakeWarmup() { return fakeWarmup; }
+    /** The generator-trainable pattern, or null when every generator parameter is trained. */
+    public String generatorTrainable() { return generatorTrainable; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -285,6 +309,7 @@ public final class SfdConfig implements Cloneable {
         }
         if (anchor > 0) m.put("anchor", anchor); // only when used, as lr_anneal_*
         if (fakeWarmup > 0) m.put("fake_warmup", fakeWarmup);
+        if (generatorTrainable != null) m.put("generator_trainable", generatorTrainable);
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);

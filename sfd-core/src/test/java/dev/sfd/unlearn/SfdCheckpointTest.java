@@ -123,6 +123,22 @@ class SfdCheckpointTest {
     }
 
     @Test
+    void generatorTrainableFreezesTheOtherParameters() {
+        EdmPrecond t = teacher();
+        try (var run = new ScoreForgettingDistillation(t, plan(), cfg().iterations(2).generatorTrainable("model\\.l0\\..*").anchor(0.1))) {
+            run.run();
+            Map<String, Tensor> w0 = t.stateDict(), w = run.rawGenerator().network().stateDict();
+            for (String k : w0.keySet()) {
+                boolean same = java.util.Arrays.equals(w0.get(k).toFloatArray(), w.get(k).toFloatArray());
+                assertEquals(!k.startsWith("model.l0."), same, k + (same ? " did not learn" : " learned although frozen"));
+            }
+        }
+        SfdException e = assertThrows(SfdException.class, () -> new ScoreForgettingDistillation(t, plan(), cfg().generatorTrainable("nothing\\..*")));
+        assertTrue(e.getMessage().contains("matches none") && e.getMessage().contains("model.l0.weight"), e.getMessage());
+        assertThrows(SfdException.class, () -> cfg().generatorTrainable("("));
+    }
+
+    @Test
     void resumeRejectsADifferentPlanOrConfig() {
         EdmPrecond t = teacher();
         Path ckpt = dir.resolve("sfd.safetensors");

@@ -42,6 +42,9 @@ final class SfdOptions {
             + "the forgetting does not need)") double stage2Anchor;
     @Option(names = "--stage2-fake-warmup", defaultValue = "0", description = "stage 2 only: the first N iterations (counted in "
             + "--iterations) train only the fake score network on the stage-1 generator's samples (0 = off, the paper)") long stage2FakeWarmup;
+    @Option(names = "--stage2-train", defaultValue = "all", description = "stage 2 only: which generator parameters learn: 'all' (the "
+            + "paper), 'conditioning' (SongUNet's label/noise embedding MLP and per-block affines, ~10%%: the remaining classes' "
+            + "shared weights cannot drift) or a regular expression over parameter names") String stage2Train;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
 
     /** Runs SFD (one or two stages) and returns the generator. */
@@ -82,8 +85,16 @@ final class SfdOptions {
     }
 
     SfdConfig stage2Config(double sigmaInit) {
-        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor).fakeWarmup(stage2FakeWarmup);
+        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor).fakeWarmup(stage2FakeWarmup)
+                .generatorTrainable(trainablePattern(stage2Train));
         return stage2Ema && !noEma ? c : c.emaOff();
+    }
+
+    /** --stage2-train: 'all' -> null, 'conditioning' -> SongUNet's conditioning path, anything else is the pattern itself. */
+    static String trainablePattern(String option) {
+        if (option == null || option.equals("all")) return null;
+        if (option.equals("conditioning")) return dev.sfd.models.SongUnet.CONDITIONING_PARAMETERS;
+        return option;
     }
 
     SfdConfig config() {
