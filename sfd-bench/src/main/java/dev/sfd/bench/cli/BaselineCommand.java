@@ -188,8 +188,8 @@ final class BaselineCommand implements Callable<Integer> {
     }
 
     /**
-     * Writes step,loss to OUT/loss.csv and forwards to the progress bar. Per-step loss lines for OUT/loss.csv. With {@code append} (a resumed run) earlier lines are kept; lines are
-     * flushed at every checkpoint, so a killed run keeps its log up to its last checkpoint (a resumed run may
+     * Writes step,loss lines to OUT/loss.csv and forwards them to the progress bar. With {@code append} (a resumed
+     * run) earlier lines are kept; lines are flushed at every checkpoint, so a killed run keeps its log up to its last checkpoint (a resumed run may
      * repeat a few steps past it: resume is bit-identical, so the repeated lines hold the same values).
      */
     static final class LossLog implements TrainingListener, AutoCloseable {
