@@ -43,7 +43,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     private final Ema ema;
     /** The generator parameters that are trained (all of them unless {@link SfdConfig#generatorTrainable} says otherwise). */
     private final List<Parameter> generatorParams;
-    /** The initial generator when {@link SfdConfig#anchor} is on, else null; {@link #anchorParams} are its trained slots. */
+    /**
+     * The initial generator when {@link SfdConfig#anchor} or {@link SfdConfig#keep} is on, else null (frozen);
+     * {@link #anchorParams} are its trained slots when the anchor is on.
+     */
     private final ScoreNetwork anchorNet;
     private final List<Parameter> anchorParams;
     private final ForgetPlan plan;
@@ -54,6 +57,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     private final EdmLoss fakeLoss;
     private final int numClasses;
     private final int[] remain;
+    /** Cumulative remain-label probabilities (SfdConfig.remainWeights), or null for uniform draws. */
+    private final double[] remainCdf;
     private final int[] forget;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private long step;
@@ -77,6 +82,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         this.numClasses = teacher.labelDim();
         this.remain = plan.remainClasses(numClasses);
         this.forget = plan.forgetClasses();
+        this.remainCdf = remainCdf(remain, cfg.remainWeights());
         teacher.requiresGrad(false).train(false);
         this.generatorNet = generatorInit.copy();
         this.fake = fakeInit.copy();
@@ -87,10 +93,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         generatorNet.requiresGrad(true).train(false);
         fake.requiresGrad(true).train(false);
         this.generatorParams = trainable(generatorNet, cfg.generatorTrainable());
-        if (cfg.anchor() > 0) {
+        if (cfg.anchor() > 0 || cfg.keep() > 0) {
             this.anchorNet = generatorNet.copy();
             anchorNet.requiresGrad(false);
-            this.anchorParams = trainable(anchorNet, cfg.generatorTrainable());
+            this.anchorParams = cfg.anchor() > 0 ? trainable(anchorNet, cfg.generatorTrainable()) : null;
         } else {
             this.anchorNet = null;
             this.anchorParams = null;
@@ -152,7 +158,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         ensureOpen();
         long t0 = System.nanoTime();
         Map<String, Double> figures = new LinkedHashMap<>();
-        int[] remainLabels = drawLabels(remain, cfg.batchRemain());
+        int[] remainLabels = remainCdf == null ? drawLabels(remain, cfg.batchRemain()) : drawWeighted(remain, remainCdf, cfg.batchRemain());
         int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, cfg.batchForget()) : new int[0];
         boolean doForget = forgetLabels.length > 0;
         double lrScale = cfg.lrScale(step); // 1 unless SfdConfig.lrAnneal is on
@@ -200,10 +206,12 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                 for (int i = 0; i < overrideLabels.length; i++) overrideLabels[i] = plan.overrideOf(genForget[i]);
                 // forget branch: generator and fake net see c_f, the teacher sees the override c_o
                 int[] gen = concat(genRemain, genForget);
-                Tensor perSample = sidPerSample(gen, concat(genRemain, overrideLabels), gen);
-                weighted(perSample, genRemain.length, cfg.lambdaRemain() * cfg.generatorLossScale(),
+                Sid sid = sidPerSample(gen, concat(genRemain, overrideLabels), gen);
+                Tensor loss = weighted(sid.perSample(), genRemain.length, cfg.lambdaRemain() * cfg.generatorLossScale(),
                         genForget.length, cfg.lambdaForget() * cfg.generatorLossScale(),
-                        figures, "gen_remain", "gen_forget", "generator loss").backward();
+                        figures, "gen_remain", "gen_forget", "generator loss");
+                if (cfg.keep() > 0 && genRemain.length > 0) loss = Ops.add(loss, keepLoss(sid, genRemain, figures));
+                loss.backward();
             }
             prepareGradients(generatorParams);
             adamGenerator.step();
@@ -222,11 +230,30 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         ema.update(beta);
     }
 
+    /** Generator samples of one SiD evaluation: latents, images and the per-sample SiD loss. */
+    private record Sid(Tensor z, Tensor xg, Tensor perSample) { }
+
+    /**
+     * {@code keep * mean_i ||x_g,i - G_0(z_i, c_i)||^2} over the remain samples (the first {@code remain.length} rows;
+     * SfdConfig#keep). The reference images come from the frozen initial generator without a graph.
+     */
+    private Tensor keepLoss(Sid sid, int[] remainLabels, Map<String, Double> figures) {
+        int n = remainLabels.length;
+        Tensor ref;
+        try (var g = Grad.disabled()) {
+            ref = new OneStepGenerator(anchorNet, cfg.sigmaInit()).generate(sid.z().narrow(0, 0, n), oneHot(remainLabels)).detach();
+        }
+        Tensor d = Ops.sub(sid.xg().narrow(0, 0, n), ref);
+        Tensor meanSq = Ops.mulScalar(Ops.sumAll(Ops.square(d)), 1.0 / n);
+        figures.put("gen_keep", finite(meanSq.item(), "keep loss"));
+        return Ops.mulScalar(meanSq, cfg.keep() * cfg.generatorLossScale());
+    }
+
     /**
      * The SiD generator loss per sample (SPEC-SFD section 6): x_g = G(z, c_gen); x_t = x_g + sigma n with
      * sigma = rho-interp(u), u ~ U(0, tMax); loss_n = sum (y_real - y_fake)((y_real - x_g) - alpha (y_real - y_fake)) / omega_n.
      */
-    private Tensor sidPerSample(int[] genLabels, int[] teacherLabels, int[] fakeLabels) {
+    private Sid sidPerSample(int[] genLabels, int[] teacherLabels, int[] fakeLabels) {
         int n = genLabels.length;
         int[] img = teacher.imageShape();
         Tensor z = rng.normal(DType.FLOAT32, n, img[0], img[1], img[2]);
@@ -239,7 +266,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         Tensor xt = Ops.add(xg, Ops.mul(noise, Ops.reshape(sig, n, 1, 1, 1)));
         Tensor yReal = Guidance.of(teacher, cfg.guidanceTeacher()).denoise(xt, sig, oneHot(teacherLabels));
         Tensor yFake = Guidance.of(fake, cfg.guidanceEvalFake()).denoise(xt, sig, oneHot(fakeLabels));
-        return Ops.sidLoss(xg, yReal, yFake, cfg.alpha());
+        return new Sid(z, xg, Ops.sidLoss(xg, yReal, yFake, cfg.alpha()));
     }
 
     /**
@@ -322,6 +349,37 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) out[i] = pool[Math.min(pool.length - 1, (int) (u[i] * pool.length))];
         return out;
+    }
+
+    /** Same random draws as {@link #drawLabels}, mapped through the remain-weight distribution. */
+    private int[] drawWeighted(int[] pool, double[] cdf, int n) {
+        return pick(pool, cdf, rng.uniform(DType.FLOAT64, n).toDoubleArray());
+    }
+
+    /** Maps uniforms {@code u} in [0, 1) to {@code pool[j]}, the first j with {@code u < cdf[j]}. */
+    static int[] pick(int[] pool, double[] cdf, double[] u) {
+        int[] out = new int[u.length];
+        for (int i = 0; i < u.length; i++) {
+            int j = 0;
+            while (j < pool.length - 1 && u[i] >= cdf[j]) j++;
+            out[i] = pool[j];
+        }
+        return out;
+    }
+
+    /** Cumulative distribution over the remaining classes from SfdConfig.remainWeights (null when uniform). */
+    static double[] remainCdf(int[] remain, java.util.SortedMap<Integer, Double> weights) {
+        if (weights.isEmpty()) return null;
+        SfdConfig.requireRemainWeightsFit(weights, remain);
+        double[] cdf = new double[remain.length];
+        double total = 0;
+        for (int i = 0; i < remain.length; i++) {
+            total += weights.getOrDefault(remain[i], 1.0);
+            cdf[i] = total;
+        }
+        for (int i = 0; i < cdf.length; i++) cdf[i] /= total;
+        cdf[cdf.length - 1] = 1.0;
+        return cdf;
     }
 
     private Tensor oneHot(int[] labels) { return Ops.oneHot(labels, numClasses, DType.FLOAT32); }

@@ -32,6 +32,10 @@ public final class SfdConfig implements Cloneable {
     private long fakeWarmup = 0;
     /** Regular expression over the generator's parameter names: only matches are trained (null = all; not in the paper). */
     private String generatorTrainable = null;
+    /** Weight of the remain-branch output anchor to the initial generator (0 = off; not in the paper). */
+    private double keep = 0.0;
+    /** Relative sampling weights of remaining classes in the remain branch (empty = uniform, the paper). */
+    private java.util.SortedMap<Integer, Double> remainWeights = java.util.Collections.emptySortedMap();
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -194,6 +198,47 @@ public final class SfdConfig implements Cloneable {
         SfdConfig c = copy(); c.generatorTrainable = regex; return c;
     }
 
+    /**
+     * Adds {@code weight * mean_remain ||G(z, c) - G_0(z, c)||^2} (squared distance summed over pixels, averaged over
+     * the remain branch's samples) to the generator loss, where {@code G_0} is the generator the run started from with
+     * the same latent and label (not in the paper). Meant for stage 2 of SFD-Two-Stage, where {@code G_0} is the
+     * distilled stage-1 generator: the remaining classes are already right there, so instead of relying only on the SiD
+     * loss (a noisy, zero-mean signal at equilibrium, with which Adam at beta1 = 0 moves every weight by about the
+     * learning rate per step) the remaining labels are tied to their stage-1 images in output space, while the
+     * forgotten labels stay free to move. Data-free: the targets are the generator's own initial outputs. In a one-stage
+     * run from the teacher {@code G_0} is the teacher's one-step denoiser, a blurry target; do not use it there.
+     * {@code 0} turns it off. Measured on the Fashion-MNIST demo's stage 2 (docs/results/README.md, session 6): weight 1
+     * gave remaining-class FD 27.7 / 25.5 / 26.2 on three seeds against 37.5 / 38.1 without it, with the override complete
+     * by iteration ~100 instead of ~50; weight 10 kept the forgotten label from moving at all.
+     */
+    public SfdConfig keep(double weight) {
+        if (!(weight >= 0) || !Double.isFinite(weight)) throw new SfdException("SfdConfig: keep weight must be a finite number >= 0, got " + weight);
+        SfdConfig c = copy(); c.keep = weight; return c;
+    }
+
+    /**
+     * Draws the remain branch's labels with these relative weights instead of uniformly (not in the paper; the paper
+     * draws remaining labels uniformly). Keys are class ids, values positive weights; a remaining class without an
+     * entry has weight 1, so {@code {2: 3.0}} makes class 2 three times as likely as each other remaining class.
+     * Every key must be a remaining class of the plan (checked when the trainer is built). Meant for the classes that
+     * look like the forgotten one: they share most of the generator's features with it, so the forgetting gradient
+     * moves them most, and more remain samples of them give the SiD loss more chances to pull them back. An empty map
+     * restores uniform sampling.
+     */
+    public SfdConfig remainWeights(Map<Integer, Double> weights) {
+        java.util.TreeMap<Integer, Double> w = new java.util.TreeMap<>();
+        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
+            Integer k = e.getKey();
+            Double v = e.getValue();
+            if (k == null || k < 0) throw new SfdException("SfdConfig: remain weight for class " + k + ": class ids are >= 0");
+            if (v == null || !(v > 0) || !Double.isFinite(v)) {
+                throw new SfdException("SfdConfig: remain weight for class " + k + " must be a positive finite number, got " + v);
+            }
+            w.put(k, v);
+        }
+        SfdConfig c = copy(); c.remainWeights = java.util.Collections.unmodifiableSortedMap(w); return c;
+    }
+
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
     public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
@@ -272,6 +317,9 @@ public final class SfdConfig implements Cloneable {
     public long fakeWarmup() { return fakeWarmup; }
     /** The generator-trainable pattern, or null when every generator parameter is trained. */
     public String generatorTrainable() { return generatorTrainable; }
+    public double keep() { return keep; }
+    /** Relative remain-branch sampling weights by class id (empty: uniform); unlisted remaining classes weigh 1. */
+    public java.util.SortedMap<Integer, Double> remainWeights() { return remainWeights; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -316,6 +364,8 @@ public final class SfdConfig implements Cloneable {
         if (anchor > 0) m.put("anchor", anchor); // only when used, as lr_anneal_*
         if (fakeWarmup > 0) m.put("fake_warmup", fakeWarmup);
         if (generatorTrainable != null) m.put("generator_trainable", generatorTrainable);
+        if (keep > 0) m.put("keep", keep);
+        if (!remainWeights.isEmpty()) m.put("remain_weights", remainWeightsSpec(remainWeights));
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);
@@ -342,6 +392,52 @@ public final class SfdConfig implements Cloneable {
         m.put("seed", seed);
         m.put("checkpoint_every", checkpointEvery);
         return m;
+    }
+
+    /** Throws when a class of {@link #remainWeights} is not among {@code remain} (the plan's remaining classes). */
+    static void requireRemainWeightsFit(Map<Integer, Double> weights, int[] remain) {
+        java.util.Set<Integer> remainSet = new java.util.TreeSet<>();
+        for (int c : remain) remainSet.add(c);
+        for (int c : weights.keySet()) {
+            if (!remainSet.contains(c)) {
+                throw new SfdException("remain weights name class " + c + ", which is not a remaining class of this plan (remaining: " + remainSet + ")");
+            }
+        }
+    }
+
+    /** Checks {@link #remainWeights} against a plan before anything runs (the trainer checks again when built). */
+    public void requireRemainWeightsFit(ForgetPlan plan, int numClasses) {
+        requireRemainWeightsFit(remainWeights, plan.remainClasses(numClasses));
+    }
+
+    /** {@code "2:3.0,4:3.0"}: the form of {@link #parseRemainWeights} and of the config map. */
+    public static String remainWeightsSpec(Map<Integer, Double> weights) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<Integer, Double> e : new java.util.TreeMap<>(weights).entrySet()) {
+            if (b.length() > 0) b.append(',');
+            b.append(e.getKey()).append(':').append(e.getValue());
+        }
+        return b.toString();
+    }
+
+    /** Parses {@code "CLASS:WEIGHT,..."} (e.g. {@code "2:3,4:3,6:3"}); an empty string is uniform sampling. */
+    public static Map<Integer, Double> parseRemainWeights(String spec) {
+        java.util.TreeMap<Integer, Double> w = new java.util.TreeMap<>();
+        if (spec == null || spec.isBlank()) return w;
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split(":");
+            if (kv.length != 2) throw new SfdException("remain weights '" + spec + "': expected CLASS:WEIGHT pairs separated by commas, got '" + part.trim() + "'");
+            int k;
+            double v;
+            try {
+                k = Integer.parseInt(kv[0].trim());
+                v = Double.parseDouble(kv[1].trim());
+            } catch (NumberFormatException e) {
+                throw new SfdException("remain weights '" + spec + "': '" + part.trim() + "' is not CLASS:WEIGHT (an integer and a number)");
+            }
+            if (w.put(k, v) != null) throw new SfdException("remain weights '" + spec + "': class " + k + " is listed twice");
+        }
+        return w;
     }
 
     @Override

@@ -139,6 +139,71 @@ class SfdCheckpointTest {
     }
 
     @Test
+    void keepTiesTheRemainingLabelsToTheInitialGenerator() {
+        EdmPrecond t = teacher();
+        EdmPrecond init = new EdmPrecond(new MlpNoiseNet(3, 16, 99));
+        Tensor z = new dev.sfd.random.RandomStream(5).normal(dev.sfd.tensor.DType.FLOAT32, 64, 2, 1, 1);
+        int[] ones = new int[64];
+        java.util.Arrays.fill(ones, 1);
+        Tensor label1 = dev.sfd.ops.Ops.oneHot(ones, 3, dev.sfd.tensor.DType.FLOAT32);
+        Tensor x0 = new OneStepGenerator(init, cfg().sigmaInit()).generate(z, label1);
+        double[] drift = new double[2];
+        double[] keeps = {0, 50};
+        for (int k = 0; k < 2; k++) {
+            try (var run = new ScoreForgettingDistillation(t, plan(), cfg().iterations(8).emaOff().keep(keeps[k]), init, t)) {
+                run.run();
+                Tensor x = run.generator().generate(z, label1);
+                drift[k] = dev.sfd.ops.Ops.sumAll(dev.sfd.ops.Ops.square(dev.sfd.ops.Ops.sub(x, x0))).item();
+            }
+        }
+        assertTrue(drift[1] < 0.5 * drift[0], "keep 50 should hold remaining label 1 near the initial generator: drift " + drift[1] + " vs " + drift[0] + " without");
+        // the reference network is checkpointed: a resumed run continues bit-identically
+        Path ckpt = dir.resolve("keep.safetensors");
+        SfdConfig c = cfg().keep(5);
+        try (var straight = new ScoreForgettingDistillation(t, plan(), c, init, t)) {
+            straight.run();
+            try (var first = new ScoreForgettingDistillation(t, plan(), c, init, t)) {
+                first.runUntil(4, ckpt);
+            }
+            try (var resumed = new ScoreForgettingDistillation(t, plan(), c, t, t)) { // wrong init: the checkpoint restores G_0
+                resumed.resume(ckpt);
+                resumed.run(ckpt);
+                assertSameWeights(straight, resumed);
+            }
+        }
+        assertThrows(SfdException.class, () -> cfg().keep(-1));
+        assertThrows(SfdException.class, () -> cfg().keep(Double.NaN));
+        assertFalse(cfg().toMap().containsKey("keep"));
+    }
+
+    @Test
+    void remainWeightsChangeTheRunAndResumeBitIdentically() {
+        EdmPrecond t = teacher();
+        SfdConfig weighted = cfg().remainWeights(Map.of(1, 4.0));
+        Path ckpt = dir.resolve("weighted.safetensors");
+        try (var uniform = new ScoreForgettingDistillation(t, plan(), cfg()); var straight = new ScoreForgettingDistillation(t, plan(), weighted)) {
+            uniform.run();
+            straight.run();
+            assertFalse(sameWeights(uniform.generator().network().stateDict(), straight.generator().network().stateDict()),
+                    "weighting class 1 changed nothing");
+            try (var first = new ScoreForgettingDistillation(t, plan(), weighted)) {
+                first.runUntil(4, ckpt);
+            }
+            try (var resumed = new ScoreForgettingDistillation(t, plan(), weighted)) {
+                resumed.resume(ckpt);
+                resumed.run(ckpt);
+                assertSameWeights(straight, resumed);
+            }
+            // a checkpoint of the weighted run does not resume an unweighted configuration
+            try (var other = new ScoreForgettingDistillation(t, plan(), cfg())) {
+                assertThrows(SfdException.class, () -> other.resume(ckpt));
+            }
+        }
+        SfdException e = assertThrows(SfdException.class, () -> new ScoreForgettingDistillation(t, plan(), cfg().remainWeights(Map.of(0, 2.0))));
+        assertTrue(e.getMessage().contains("class 0"), e.getMessage());
+    }
+
+    @Test
     void resumeRejectsADifferentPlanOrConfig() {
         EdmPrecond t = teacher();
         Path ckpt = dir.resolve("sfd.safetensors");

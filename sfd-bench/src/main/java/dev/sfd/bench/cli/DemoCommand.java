@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         ForgetRunner.requireClassIds(teacher, plan);
         boolean twoStage = !fromTeacher && opts.twoStage <= 0 && "teacher".equals(teacherSpec) && Models.shippedStage1();
         if (twoStage && opts.fromStage1 == null) opts.fromStage1 = "shipped";
-        if (opts.fromStage1 != null) opts.loadStage1(teacher);
+        opts.check(teacher, plan);
         Output.requireWritable(out);
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());

@@ -36,7 +36,7 @@ final class ForgetCommand implements Callable<Integer> {
         ForgetPlan plan = ForgetPlan.parse(planSpec);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRunner.requireClassIds(teacher, plan);
-        if (opts.fromStage1 != null) opts.loadStage1(teacher);
+        opts.check(teacher, plan);
         Output.requireWritable(out);
         Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();

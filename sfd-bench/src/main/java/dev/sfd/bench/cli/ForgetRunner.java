@@ -126,7 +126,7 @@ final class ForgetRunner {
                 sfd.resume(ckpt);
                 System.err.println("resumed from " + ckpt + " at step " + sfd.step());
             }
-            try (Progress p = new Progress("sfd " + plan, cfg.iterations(), sfd.step(), "gen_forget", "gen_remain", "ua", "as_override")) {
+            try (Progress p = new Progress("sfd " + plan, cfg.iterations(), sfd.step(), "gen_forget", "gen_remain", "gen_keep", "ua", "as_override")) {
                 sfd.addListener(new TrainingListener() {
                     @Override
                     public void onStep(long step, long total, Map<String, Double> f) {

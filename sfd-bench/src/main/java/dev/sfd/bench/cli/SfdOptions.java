@@ -48,6 +48,13 @@ final class SfdOptions {
             + "regular expression over parameter names") String stage2Train;
     @Option(names = "--stage2-lr", description = "stage 2 only: generator learning rate (default 1e-4 when --stage2-train is "
             + "'conditioning', else --lr; the fake net keeps --lr-fake or --lr)") Double stage2Lr;
+    @Option(names = "--stage2-keep", defaultValue = "1", description = "stage 2 only: weight of an output anchor that ties the "
+            + "remaining labels' images to the stage-1 generator's images of the same latents (squared distance per image, "
+            + "SfdConfig.keep). Default 1: on the demo it cut the remaining classes' FD from 37.5/38.1 (seeds 7/8) to 27.7/25.5/26.2 (seeds 7/8/9) "
+            + "(docs/results, session 6); 10 blocks the forgetting; 0 = the paper's stage 2") double stage2Keep;
+    @Option(names = "--remain-weights", defaultValue = "", description = "relative sampling weights of remaining classes in the "
+            + "forgetting run's remain branch, CLASS:WEIGHT pairs (e.g. 2:3,4:3,6:3; unlisted classes weigh 1; empty = uniform, the paper); "
+            + "not applied to stage 1 of --two-stage, which forgets nothing") String remainWeights;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
 
     /** Runs SFD (one or two stages) and returns the generator. */
@@ -62,7 +69,7 @@ final class SfdOptions {
             return stage2.run(resume);
         }
         if (twoStage <= 0) {
-            ForgetRunner r = new ForgetRunner(teacher, plan, config(), ev, out, evalEvery, 40);
+            ForgetRunner r = new ForgetRunner(teacher, plan, forgetConfig(), ev, out, evalEvery, 40);
             last[0] = r;
             return r.run(resume);
         }
@@ -88,7 +95,7 @@ final class SfdOptions {
     }
 
     SfdConfig stage2Config(double sigmaInit) {
-        SfdConfig c = config().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor).fakeWarmup(stage2FakeWarmup)
+        SfdConfig c = forgetConfig().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor).keep(stage2Keep).fakeWarmup(stage2FakeWarmup)
                 .generatorTrainable(trainablePattern(stage2Train));
         double lrGen = stage2Lr != null ? stage2Lr : "conditioning".equals(stage2Train) ? 1e-4 : lr;
         c = c.learningRates(lrGen, c.lrFake());
@@ -100,6 +107,17 @@ final class SfdOptions {
         if (option == null || option.equals("all")) return null;
         if (option.equals("conditioning")) return dev.sfd.models.SongUnet.CONDITIONING_PARAMETERS;
         return option;
+    }
+
+    /** Checks the options that depend on the teacher and plan (stage 1, --remain-weights); call before writing anything. */
+    void check(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan) {
+        if (fromStage1 != null) loadStage1(teacher);
+        forgetConfig().requireRemainWeightsFit(plan, teacher.labelDim());
+    }
+
+    /** The configuration of the run that forgets (one stage, or stage 2): {@link #config()} plus --remain-weights. */
+    SfdConfig forgetConfig() {
+        return config().remainWeights(SfdConfig.parseRemainWeights(remainWeights));
     }
 
     SfdConfig config() {
