@@ -175,4 +175,21 @@ class EvalSuiteCliTest {
         }
         assertTrue((System.nanoTime() - t0) / 1e9 < 60);
     }
+
+    /** The full table's SFD row is the demo's recipe: stage 2 from the shipped stage 1 with the CLI's stage-2 settings. */
+    @Test
+    @Tag("slow")
+    void fullTableSfdRowRunsStage2FromTheShippedStage1() throws Exception {
+        requireData();
+        Assumptions.assumeTrue(Models.shipped(Models.TEACHER) && Models.shipped(Models.CLASSIFIER) && Models.shippedStage1(), "needs the shipped assets");
+        Path out = dir.resolve("table-full");
+        assertEquals(0, SfdCli.execute("table", "--methods", "sfd", "--sfd-iterations", "1", "--no-attack", "--eval-forget", "2",
+                "--eval-per-class", "2", "--out", out.toString()));
+        Map<?, ?> sfd = (Map<?, ?>) ((List<?>) Json.readMap(out.resolve("table.json")).get("rows")).get(0);
+        Map<?, ?> settings = (Map<?, ?>) sfd.get("settings");
+        assertTrue(String.valueOf(settings.get("stage1")).startsWith("shipped "), "settings: " + settings);
+        assertEquals(1.0, ((Number) settings.get("keep")).doubleValue(), "the CLI's stage-2 output anchor");
+        assertEquals(0.3, ((Number) settings.get("lambda_f")).doubleValue(), "the CLI's stage-2 forget weight");
+        assertTrue(String.valueOf(sfd.get("time_note")).startsWith("stage 2 only"), String.valueOf(sfd.get("time_note")));
+    }
 }
