@@ -158,8 +158,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         ensureOpen();
         long t0 = System.nanoTime();
         Map<String, Double> figures = new LinkedHashMap<>();
-        int[] remainLabels = remainCdf == null ? drawLabels(remain, cfg.batchRemain()) : drawWeighted(remain, remainCdf, cfg.batchRemain());
-        int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, cfg.batchForget()) : new int[0];
+        int[] remainLabels = drawLabels(remain, remainCdf, cfg.batchRemain());
+        int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, null, cfg.batchForget()) : new int[0];
         boolean doForget = forgetLabels.length > 0;
         double lrScale = cfg.lrScale(step); // 1 unless SfdConfig.lrAnneal is on
         adamFake.setLearningRate(cfg.lrFake() * lrScale);
@@ -344,16 +344,13 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         }
     }
 
-    private int[] drawLabels(int[] pool, int n) {
+    /** {@code n} labels from {@code pool}: uniform when {@code cdf} is null, else through {@link #pick}. */
+    private int[] drawLabels(int[] pool, double[] cdf, int n) {
         double[] u = rng.uniform(DType.FLOAT64, n).toDoubleArray();
+        if (cdf != null) return pick(pool, cdf, u);
         int[] out = new int[n];
         for (int i = 0; i < n; i++) out[i] = pool[Math.min(pool.length - 1, (int) (u[i] * pool.length))];
         return out;
-    }
-
-    /** Same random draws as {@link #drawLabels}, mapped through the remain-weight distribution. */
-    private int[] drawWeighted(int[] pool, double[] cdf, int n) {
-        return pick(pool, cdf, rng.uniform(DType.FLOAT64, n).toDoubleArray());
     }
 
     /** Maps uniforms {@code u} in [0, 1) to {@code pool[j]}, the first j with {@code u < cdf[j]}. */
