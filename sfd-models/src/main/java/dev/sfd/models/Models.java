@@ -25,6 +25,11 @@ public final class Models {
     public static final String DISTILLED_GENERATOR = "fmnist-s-distilled-generator.safetensors";
     /** ... and the fake score network it was trained against. */
     public static final String DISTILLED_FAKE = "fmnist-s-distilled-fake.safetensors";
+    /**
+     * Prefix of the shipped retrain baselines: {@code fmnist-s-retrain-<class>.safetensors} is {@code fmnist-s} trained
+     * from scratch without that class with the teacher's recipe and schedule (issue 7's gold standard; model card beside it).
+     */
+    public static final String RETRAIN_PREFIX = "fmnist-s-retrain-";
     /** Stored evaluation of the shipped teacher (per-class accuracy, FD and confusion rows; protocol inside). */
     public static final String TEACHER_EVALUATION = "fmnist-s-teacher.eval.json";
     /** File names of a stage-1 folder (what {@code sfd forget --plan ''} writes). */
@@ -65,11 +70,48 @@ public final class Models {
     /** The shipped judge classifier. */
     public static Classifier classifier() { return Classifier.fromContents(resource(CLASSIFIER), "shipped classifier"); }
 
-    /** "teacher" (the shipped one) or a path to SongUNet weights. */
+    /** File name of the shipped retrain baseline without class {@code forget}. */
+    public static String retrainName(int forget) { return RETRAIN_PREFIX + forget + ".safetensors"; }
+
+    /** Whether this build ships a retrain baseline without class {@code forget} (for the shipped teacher). */
+    public static boolean shippedRetrain(int forget) { return forget >= 0 && shipped(retrainName(forget)); }
+
+    /**
+     * The shipped retrain baseline without class {@code forget} (EMA weights, eval mode) and its file metadata
+     * (training provenance such as {@code sfd.train_steps} and {@code sfd.train_time}).
+     */
+    public static Shipped retrain(int forget) {
+        if (!shippedRetrain(forget)) {
+            throw new SfdException("this build ships no retrain baseline without class " + forget + " (only "
+                    + shippedRetrainClasses() + "); train one with './sfd baseline retrain --forget " + forget + "'");
+        }
+        SafeTensors.Contents c = resource(retrainName(forget));
+        return new Shipped(denoiser(c, "shipped " + retrainName(forget)), c.metadata());
+    }
+
+    /** A shipped network and the metadata of its file. */
+    public record Shipped(EdmPrecond network, Map<String, String> metadata) {}
+
+    static String shippedRetrainClasses() {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < 10; k++) if (shipped(retrainName(k))) b.append(b.length() == 0 ? "" : ", ").append("class ").append(k);
+        return b.length() == 0 ? "none" : b.toString();
+    }
+
+    /**
+     * "teacher" (the shipped one), "retrain-K" (the shipped retrain baseline without class K) or a path to
+     * SongUNet weights.
+     */
     public static EdmPrecond denoiser(String spec) {
         if ("teacher".equals(spec)) return teacher();
+        if (isRetrainSpec(spec)) return retrain(Integer.parseInt(spec.substring("retrain-".length()))).network();
         return denoiser(readFile(Path.of(spec)), spec);
     }
+
+    /** Whether {@code spec} names shipped weights ("teacher", "retrain-K") rather than a file; an existing file of that name wins. */
+    public static boolean isShippedSpec(String spec) { return "teacher".equals(spec) || isRetrainSpec(spec); }
+
+    private static boolean isRetrainSpec(String spec) { return spec.matches("retrain-[0-9]{1,4}") && !Files.exists(Path.of(spec)); }
 
     /** "classifier" (the shipped one) or a path. */
     public static Classifier classifier(String spec) {

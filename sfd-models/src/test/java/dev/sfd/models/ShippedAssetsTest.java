@@ -60,4 +60,24 @@ class ShippedAssetsTest {
         assertEquals(acc, dev.sfd.io.Json.toDouble(e.get("mean_accuracy")), 1e-9);
         assertEquals(fd, dev.sfd.io.Json.toDouble(e.get("mean_fd")), 1e-9);
     }
+
+    /** The shipped retrain baseline: the teacher's architecture, trained without class 0, with its provenance in the metadata. */
+    @Test
+    void retrainBaselineWithoutClass0HasTheTeachersArchitecture() {
+        assertTrue(Models.shippedRetrain(0), "the retrain-0 resource is missing from the build");
+        Models.Shipped r = Models.retrain(0);
+        assertEquals(Models.teacher().parameterCount(), r.network().parameterCount());
+        assertEquals("retrain", r.metadata().get("sfd.method"));
+        assertEquals("0", r.metadata().get("sfd.forget"));
+        assertTrue(Double.parseDouble(r.metadata().get("sfd.train_hours")) > 0, "training time recorded");
+        assertEquals(r.network().parameterCount(), Models.denoiser("retrain-0").parameterCount());
+        assertTrue(Models.isShippedSpec("retrain-0") && Models.isShippedSpec("teacher") && !Models.isShippedSpec("runs/x.safetensors"));
+    }
+
+    @Test
+    void missingRetrainBaselineNamesTheClassAndTheCommand() {
+        assertFalse(Models.shippedRetrain(3));
+        dev.sfd.SfdException e = org.junit.jupiter.api.Assertions.assertThrows(dev.sfd.SfdException.class, () -> Models.denoiser("retrain-3"));
+        assertTrue(e.getMessage().contains("without class 3") && e.getMessage().contains("baseline retrain --forget 3"), e.getMessage());
+    }
 }

@@ -19,4 +19,13 @@ final class Output {
             throw new SfdException("output folder " + dir + " is not writable: " + e);
         }
     }
+
+    /** Removes a folder of plain files (a finished run's scratch cache); a missing folder is fine. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.delete(f);
+        }
+        Files.delete(dir);
+    }
 }

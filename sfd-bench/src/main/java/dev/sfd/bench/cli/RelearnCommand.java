@@ -1,5 +1,6 @@
 package dev.sfd.bench.cli;
 
+import dev.sfd.SfdException;
 import dev.sfd.io.Json;
 import dev.sfd.models.Classifier;
 import dev.sfd.models.attack.RelearnAttack;
@@ -8,6 +9,7 @@ import dev.sfd.models.data.Dataset;
 import dev.sfd.models.SongUnet;
 import dev.sfd.diffusion.EdmPrecond;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Option;
                 + "is fine-tuned the same way and reported both Heun-sampled and one-step. Writes OUT/relearn.json, OUT/relearn.png, "
                 + "OUT/attacked.safetensors.")
 final class RelearnCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "unlearned model: a SongUNet denoiser file, a one-step generator file, or 'teacher'")
+    @Option(names = "--model", required = true, description = "unlearned model: a SongUNet denoiser file, a one-step generator file, 'teacher' or 'retrain-0' (shipped)")
     String model;
     @Option(names = "--aux", defaultValue = "fmnist-test",
             description = "auxiliary data without the forgotten class: fmnist-test, fmnist-train (the forgotten class is removed) or a folder DIR/<class>/<NNNN>.png (default: ${DEFAULT-VALUE})")
@@ -40,6 +42,8 @@ final class RelearnCommand implements Callable<Integer> {
     @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
     @Option(names = "--data", description = "Fashion-MNIST directory for fmnist-* aux data") Path data;
     @Option(names = "--out", defaultValue = "runs/relearn") Path out;
+    @Option(names = "--resume", description = "continue an interrupted attack from OUT/checkpoint.safetensors (written at every evaluation; "
+            + "same model and settings required; removed when the attack finishes)") boolean resume;
 
     RelearnAttack.Settings settings() {
         RelearnAttack.Settings d = quick ? RelearnAttack.Settings.quick() : RelearnAttack.Settings.defaults();
@@ -57,9 +61,12 @@ final class RelearnCommand implements Callable<Integer> {
         Dataset auxData = Suite.aux(aux, forget, m.network().labelDim(), data);
         RelearnAttack attack = new RelearnAttack(m.network(), m.sigmaInit(), auxData, forget, judge, s);
         Output.requireWritable(out);
+        Path ckpt = out.resolve("checkpoint.safetensors");
+        if (!resume) Files.deleteIfExists(ckpt);
+        else if (!Files.isRegularFile(ckpt)) throw new SfdException("--resume: " + ckpt + " does not exist (nothing to continue)");
         RelearnAttack.Result r;
         try (Progress p = new Progress("relearn", s.steps(), 0, "loss", "forgotten_rate")) {
-            r = attack.run(p);
+            r = attack.run(p, ckpt);
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", model);
@@ -81,6 +88,7 @@ final class RelearnCommand implements Callable<Integer> {
         if (r.attacked() instanceof EdmPrecond e && e.model() instanceof SongUnet) {
             SongUnet.save(e, out.resolve("attacked.safetensors"), Map.of("sfd.kind", "edm-denoiser", "sfd.attack", "relearn", "sfd.forget", Integer.toString(forget)));
         }
+        Files.deleteIfExists(ckpt);
         System.out.printf("relearn: forgotten-class rate %.3f -> %.3f after %d steps%s; %s%n", r.first().forgottenRate(), r.last().forgottenRate(), s.steps(),
                 m.isGenerator() ? String.format(" (one-step %.3f -> %.3f)", r.first().forgottenRateOneStep(), r.last().forgottenRateOneStep()) : "",
                 out.resolve("relearn.json"));

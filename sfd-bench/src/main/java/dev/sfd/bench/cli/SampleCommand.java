@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         description = "Sample images per class: from a diffusion model with Heun/Euler, or from a one-step generator (1 network call). "
                 + "Writes DIR/<class>/<NNNN>.png (8-bit) and DIR/grid.png (one labelled row per class).")
 final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "teacher", description = "'teacher' (shipped), a SongUNet file, or a one-step generator file")
+    @Option(names = "--model", defaultValue = "teacher", description = "'teacher' (shipped), 'retrain-0' (the shipped retrain baseline without class 0), a SongUNet file, or a one-step generator file")
     String model;
     @Option(names = "--sampler", defaultValue = "heun", description = "heun or euler (ignored for one-step generators)") String sampler;
     @Option(names = "--steps", defaultValue = "18") int steps;
@@ -45,7 +45,7 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     static Tensor sample(String model, String sampler, int steps, double guidance, int perClass, long seed) {
-        boolean isFile = !"teacher".equals(model);
+        boolean isFile = !Models.isShippedSpec(model);
         if (isFile && Models.isGenerator(Path.of(model))) {
             OneStepGenerator g = Models.generator(Path.of(model));
             return Evaluator.sampleGenerator(g, perClass, seed)[0];

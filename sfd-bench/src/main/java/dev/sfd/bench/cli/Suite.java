@@ -82,7 +82,7 @@ final class Suite {
     }
 
     static Model model(String spec) {
-        if (!"teacher".equals(spec)) {
+        if (!Models.isShippedSpec(spec)) {
             Path p = Path.of(spec);
             if (!Files.isRegularFile(p)) throw new SfdException("model file " + p + " does not exist");
             if (Models.isGenerator(p)) {
@@ -94,9 +94,11 @@ final class Suite {
     }
 
     /** Samples of the given labels: one-step for a generator, Heun for a denoiser. */
-    static Tensor sample(Model m, int[] labels, int heunSteps, long seed) {
+    static Tensor sample(Model m, int[] labels, int heunSteps, long seed) { return sample(m, labels, heunSteps, seed, null); }
+
+    static Tensor sample(Model m, int[] labels, int heunSteps, long seed, Path chunkDir) {
         if (m.isGenerator()) return ForgetRunner.sampleBatched(m.generator(), labels, seed);
-        return RelearnAttack.sampleHeun(m.network(), labels, heunSteps, seed);
+        return RelearnAttack.sampleHeun(m.network(), labels, heunSteps, seed, chunkDir);
     }
 
     /** Figures of one model and a grid tensor ({@code gridPerClass} images per class, in class order, cut from the judged samples). */
@@ -108,16 +110,22 @@ final class Suite {
      * from the same samples (no extra sampling).
      */
     static Judged judge(Model m, int forget, int override, Evaluator ev, int perForget, int perRemain, int heunSteps, long seed, int gridPerClass) {
+        return judge(m, forget, override, ev, perForget, perRemain, heunSteps, seed, gridPerClass, null);
+    }
+
+    /** As above; {@code chunkDir} (or null) keeps finished Heun batches so a killed evaluation continues (see RelearnAttack.sampleHeun). */
+    static Judged judge(Model m, int forget, int override, Evaluator ev, int perForget, int perRemain, int heunSteps, long seed, int gridPerClass,
+                        Path chunkDir) {
         int classes = m.network().labelDim();
         int[] fl = new int[perForget];
         Arrays.fill(fl, forget);
-        Tensor forgetImages = sample(m, fl, heunSteps, seed);
+        Tensor forgetImages = sample(m, fl, heunSteps, seed, chunkDir);
         int[] fp = ev.classifier().predict(forgetImages, 128);
         int[] remain = new int[classes - 1];
         for (int c = 0, k = 0; c < classes; c++) if (c != forget) remain[k++] = c;
         int[] rl = new int[remain.length * perRemain];
         for (int i = 0; i < rl.length; i++) rl[i] = remain[i / perRemain];
-        Tensor remainImages = sample(m, rl, heunSteps, seed + 7);
+        Tensor remainImages = sample(m, rl, heunSteps, seed + 7, chunkDir);
         Evaluator.Result r = ev.judge(remainImages, rl);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ua", Metrics.unlearningAccuracy(fp, forget));

@@ -59,7 +59,8 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--out", description = "default runs/table (runs/table-quick with --quick)") Path out;
     @Option(names = "--cache", description = "cache of runs (default OUT/cache)") Path cache;
     @Option(names = "--methods", defaultValue = "teacher,retrain,esd,salun,sfd", split = ",", description = "subset of ${DEFAULT-VALUE}") List<String> methods;
-    @Option(names = "--retrain-model", description = "use this retrained SongUNet (e.g. from 'sfd baseline retrain') instead of training one") Path retrainModel;
+    @Option(names = "--retrain-model", description = "use this retrained SongUNet (e.g. from 'sfd baseline retrain') instead of training one; "
+            + "the full table on the shipped teacher uses the shipped retrain of the forgotten class when this build has one") Path retrainModel;
     @Option(names = "--sfd-generator", description = "use this SFD one-step generator (e.g. runs/demo/generator.safetensors) instead of running SFD") Path sfdGenerator;
     @Option(names = "--data", description = "Fashion-MNIST directory") Path data;
     @Option(names = "--retrain-steps") Integer retrainSteps;
@@ -135,7 +136,17 @@ final class TableCommand implements Callable<Integer> {
                 case "retrain" -> {
                     dataNeeded = dev.sfd.models.baselines.Retrain.DATA_NEEDED;
                     TeacherConfig tc = BaselineCommand.retrainConfig(quick, retrainSteps, retrainBatch, null, null, 200);
-                    if (retrainModel != null) {
+                    if (retrainModel == null && !quick && retrainSteps == null && retrainBatch == null && "teacher".equals(teacherSpec)
+                            && Models.shippedRetrain(forget)) {
+                        // the full table on the shipped teacher uses the shipped retrain (hours of training, same recipe)
+                        Models.Shipped r = Models.retrain(forget);
+                        settings.put("given_model", "shipped " + Models.retrainName(forget));
+                        mdir = cacheDir.resolve(key("retrain-shipped", weightsHash(r.network()), settings));
+                        model = new Suite.Model(r.network(), null);
+                        String hours = r.metadata().get("sfd.train_hours");
+                        timeNote = "shipped retrain" + (hours != null ? ": " + hours + " h of training on 2 CPU cores" : "") + " (model card)";
+                        if (hours != null) seconds = Double.parseDouble(hours) * 3600;
+                    } else if (retrainModel != null) {
                         settings.put("given_model", retrainModel.toString());
                         mdir = cacheDir.resolve(key("retrain-given", sha(Files.readAllBytes(retrainModel)), settings));
                         model = new Suite.Model(Models.denoiser(retrainModel.toString()), null);
@@ -274,11 +285,14 @@ final class TableCommand implements Callable<Integer> {
                 grid = javax.imageio.ImageIO.read(gridPng.toFile());
             } else {
                 Files.createDirectories(mdir);
-                Suite.Judged j = Suite.judge(model, forget, override, ev, perForget, perClass, heun, 9_000, 6);
+                // finished Heun batches are kept until the evaluation is written: an interrupted table continues it
+                Path chunks = mdir.resolve("samples-" + ek);
+                Suite.Judged j = Suite.judge(model, forget, override, ev, perForget, perClass, heun, 9_000, 6, chunks);
                 figures = j.figures();
                 grid = Suite.gridImage(j.grid(), j.gridPerClass(), model.network().labelDim(), title);
                 Json.write(evalJson, figures);
                 ImageGrid.writePng(grid, gridPng);
+                Output.deleteTree(chunks);
             }
             // relearning attack (not for the teacher)
             List<RelearnAttack.Point> curve = null;
@@ -290,11 +304,14 @@ final class TableCommand implements Callable<Integer> {
                 } else {
                     RelearnAttack attack = new RelearnAttack(model.network(), model.sigmaInit(), test.withoutClasses(forget), forget, judge, attackSettings);
                     RelearnAttack.Result r;
+                    // checkpointed at every evaluation point: an interrupted table continues the attack where it stopped
+                    Path attackCkpt = mdir.resolve("attack-" + ak + ".checkpoint.safetensors");
                     try (Progress p = new Progress("relearn " + method, attackSettings.steps(), 0, "loss", "forgotten_rate")) {
-                        r = attack.run(p);
+                        r = attack.run(p, attackCkpt);
                     }
                     curve = r.curve();
                     Json.write(attackJson, Map.of("settings", attackSettings.toMap(), "aux", "Fashion-MNIST test without class " + forget, "curve", Suite.curveJson(curve)));
+                    Files.deleteIfExists(attackCkpt);
                 }
             }
             rows.add(new Row(method, dataNeeded, figures, seconds, timeNote, curve, grid, settings));

@@ -89,6 +89,9 @@ class EvalSuiteCliTest {
         assertEquals(3, ((List<?>) r.get("curve")).size());
         assertTrue(Files.exists(out.resolve("relearn.png")));
         assertTrue(Files.exists(out.resolve("attacked.safetensors")));
+        assertTrue(!Files.exists(out.resolve("checkpoint.safetensors")), "a finished attack removes its checkpoint");
+        assertMessage(1, "nothing to continue", "relearn", "--model", teacher.toString(), "--classifier", classifier.toString(), "--forget", "2",
+                "--resume", "--out", out.toString());
         Path g = dir.resolve("relearn-gen");
         assertEquals(0, SfdCli.execute("relearn", "--model", generator.toString(), "--classifier", classifier.toString(), "--forget", "2",
                 "--steps", "1", "--every", "1", "--batch", "2", "--eval-samples", "2", "--heun-steps", "1", "--out", g.toString()));
@@ -166,6 +169,10 @@ class EvalSuiteCliTest {
         assertEquals(3, ((Number) ((Map<?, ?>) rows.get(1)).get("network_calls_per_image")).intValue(), "Heun 2 steps = 3 calls");
         assertEquals(3, ((List<?>) sfd.get("attack_curve")).size());
         assertTrue(Files.readString(out.resolve("table.md")).contains("QUICK MODE"));
+        try (var walk = Files.walk(out.resolve("cache"))) {
+            List<Path> scratch = walk.filter(p -> p.getFileName().toString().startsWith("samples-") || p.toString().endsWith(".checkpoint.safetensors")).toList();
+            assertTrue(scratch.isEmpty(), "finished rows leave no sample batches or attack checkpoints: " + scratch);
+        }
         long t0 = System.nanoTime();
         assertEquals(0, SfdCli.execute(args));
         Map<String, Object> again = Json.readMap(out.resolve("table.json"));

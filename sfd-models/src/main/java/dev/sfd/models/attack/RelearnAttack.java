@@ -1,11 +1,14 @@
 package dev.sfd.models.attack;
 
+import dev.sfd.FormatException;
 import dev.sfd.NumericsException;
 import dev.sfd.SfdException;
 import dev.sfd.diffusion.EdmLoss;
 import dev.sfd.diffusion.Sampler;
 import dev.sfd.diffusion.ScoreNetwork;
 import dev.sfd.eval.Metrics;
+import dev.sfd.io.Checkpoint;
+import dev.sfd.io.SafeTensors;
 import dev.sfd.models.Classifier;
 import dev.sfd.models.baselines.Baselines;
 import dev.sfd.models.data.Dataset;
@@ -17,11 +20,14 @@ import dev.sfd.tensor.DType;
 import dev.sfd.tensor.Tensor;
 import dev.sfd.unlearn.OneStepGenerator;
 import dev.sfd.unlearn.TrainingListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * The relearning attack of "Towards Irreversible Machine Unlearning for Diffusion Models" (DiMRA), for class
@@ -125,7 +131,16 @@ public final class RelearnAttack {
         this.s = settings;
     }
 
-    public Result run(TrainingListener listener) {
+    public Result run(TrainingListener listener) { return run(listener, null); }
+
+    /**
+     * Runs the attack; with a {@code checkpoint} file it writes the attack state there (attacked weights, Adam
+     * moments, RNG counter, curve so far) at every evaluation point, and a run started with an existing checkpoint
+     * of the same attack (same settings and same starting model) continues from it. A resumed attack is
+     * bit-identical to an uninterrupted one; its {@code seconds} count both parts. The caller deletes the file
+     * when it no longer needs it.
+     */
+    public Result run(TrainingListener listener, Path checkpoint) {
         long t0 = System.nanoTime();
         ScoreNetwork net = model.copy();
         net.requiresGrad(true).train(false);
@@ -133,11 +148,20 @@ public final class RelearnAttack {
         RandomStream rng = new RandomStream(s.seed());
         EdmLoss edm = new EdmLoss();
         List<Point> curve = new ArrayList<>();
-        curve.add(evaluate(net, 0, Double.NaN, t0));
-        if (listener != null) listener.onEvaluation(0, figures(curve.get(0)));
+        String fingerprint = checkpoint != null ? fingerprint(model) : null;
+        double offset = 0;
+        int start = 1;
+        if (checkpoint != null && Files.isRegularFile(checkpoint)) {
+            offset = restore(checkpoint, fingerprint, net, adam, rng, curve);
+            start = (int) curve.get(curve.size() - 1).step() + 1;
+        } else {
+            curve.add(evaluate(net, 0, Double.NaN, t0, 0));
+            if (checkpoint != null) save(checkpoint, fingerprint, net, adam, rng, curve);
+        }
+        if (listener != null) listener.onEvaluation(curve.get(curve.size() - 1).step(), figures(curve.get(curve.size() - 1)));
         double lossAvg = 0;
         int lossN = 0;
-        for (int step = 1; step <= s.steps(); step++) {
+        for (int step = start; step <= s.steps(); step++) {
             double[] u = rng.uniform(DType.FLOAT64, s.batch()).toDoubleArray();
             int[] idx = new int[s.batch()];
             for (int i = 0; i < idx.length; i++) idx[i] = Math.min(aux.size() - 1, (int) (u[i] * aux.size()));
@@ -158,15 +182,73 @@ public final class RelearnAttack {
                 listener.onStep(step, s.steps(), f);
             }
             if (step % s.every() == 0 || step == s.steps()) {
-                Point p = evaluate(net, step, lossAvg / lossN, t0);
+                Point p = evaluate(net, step, lossAvg / lossN, t0, offset);
                 curve.add(p);
                 lossAvg = 0;
                 lossN = 0;
+                if (checkpoint != null) save(checkpoint, fingerprint, net, adam, rng, curve);
                 if (listener != null) listener.onEvaluation(step, figures(p));
             }
         }
         net.requiresGrad(false);
-        return new Result(curve, net, (System.nanoTime() - t0) / 1e9);
+        return new Result(curve, net, offset + (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void save(Path file, String fingerprint, ScoreNetwork net, Adam adam, RandomStream rng, List<Point> curve) {
+        double[] c = new double[curve.size() * 5];
+        for (int i = 0; i < curve.size(); i++) {
+            Point p = curve.get(i);
+            c[5 * i] = p.step();
+            c[5 * i + 1] = p.forgottenRate();
+            c[5 * i + 2] = p.forgottenRateOneStep();
+            c[5 * i + 3] = p.loss();
+            c[5 * i + 4] = p.seconds();
+        }
+        Checkpoint.builder()
+                .group("net", net.stateDict())
+                .group("adam", adam.state())
+                .group("curve", Map.of("points", Tensor.of(c, curve.size(), 5)))
+                .meta("kind", "relearn-attack")
+                .meta("settings", s.toMap().toString())
+                .meta("model", fingerprint)
+                .meta("adam_step", adam.stepCount())
+                .meta("rng_counter", rng.counter())
+                .save(file);
+    }
+
+    /** Loads a checkpoint of this attack into net/adam/rng/curve; returns the seconds already spent. */
+    private double restore(Path file, String fingerprint, ScoreNetwork net, Adam adam, RandomStream rng, List<Point> curve) {
+        Checkpoint c = Checkpoint.load(file);
+        if (!"relearn-attack".equals(c.metadata().get("kind"))) throw new SfdException("relearn: " + file + " is not a relearning-attack checkpoint");
+        if (!s.toMap().toString().equals(c.meta("settings"))) {
+            throw new SfdException("relearn: checkpoint " + file + " was written with other settings (" + c.meta("settings") + "); delete it or use the same settings");
+        }
+        if (!fingerprint.equals(c.meta("model"))) {
+            throw new SfdException("relearn: checkpoint " + file + " attacks a different model (fingerprint " + c.meta("model") + ", this one " + fingerprint + ")");
+        }
+        net.loadStateDict(c.group("net"), true);
+        adam.restore(c.group("adam"), c.metaLong("adam_step"));
+        rng.restore(c.metaLong("rng_counter"));
+        double[] pts = c.group("curve").get("points").toDoubleArray();
+        for (int i = 0; i + 4 < pts.length; i += 5) curve.add(new Point((long) pts[i], pts[i + 1], pts[i + 2], pts[i + 3], pts[i + 4]));
+        if (curve.isEmpty()) throw new FormatException("relearn: checkpoint " + file + " holds no evaluation point");
+        return curve.get(curve.size() - 1).seconds();
+    }
+
+    /** CRC-32 over the parameters' float bits and names: identifies the attacked starting model. */
+    static String fingerprint(ScoreNetwork m) {
+        CRC32 crc = new CRC32();
+        for (Map.Entry<String, Tensor> e : m.stateDict().entrySet()) {
+            crc.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (float v : e.getValue().toFloatArray()) {
+                int b = Float.floatToRawIntBits(v);
+                crc.update(b);
+                crc.update(b >>> 8);
+                crc.update(b >>> 16);
+                crc.update(b >>> 24);
+            }
+        }
+        return Long.toHexString(crc.getValue());
     }
 
     private static Map<String, Double> figures(Point p) {
@@ -176,7 +258,7 @@ public final class RelearnAttack {
         return m;
     }
 
-    private Point evaluate(ScoreNetwork net, long step, double loss, long t0) {
+    private Point evaluate(ScoreNetwork net, long step, double loss, long t0, double offset) {
         int[] labels = new int[s.evalSamples()];
         Arrays.fill(labels, forget);
         Tensor heun = sampleHeun(net, labels, s.heunSteps(), s.seed() + 1);
@@ -186,19 +268,42 @@ public final class RelearnAttack {
             Tensor g = new OneStepGenerator(net, sigmaInit).sample(labels, s.seed() + 1);
             oneStep = Metrics.forgottenClassRate(judge.predict(g, 128), forget);
         }
-        return new Point(step, rate, oneStep, loss, (System.nanoTime() - t0) / 1e9);
+        return new Point(step, rate, oneStep, loss, offset + (System.nanoTime() - t0) / 1e9);
     }
 
     /** Heun samples (deterministic, latents from Philox {@code seed}) of the given labels, in batches of 64. */
-    public static Tensor sampleHeun(ScoreNetwork net, int[] labels, int heunSteps, long seed) {
+    public static Tensor sampleHeun(ScoreNetwork net, int[] labels, int heunSteps, long seed) { return sampleHeun(net, labels, heunSteps, seed, null); }
+
+    /**
+     * As {@link #sampleHeun(ScoreNetwork, int[], int, long)}, keeping each finished batch of 64 in {@code chunkDir}
+     * (when not null) and reusing the batches found there, so a long evaluation that is killed continues where it
+     * stopped. The files are named by Heun steps, seed, offset and a hash of the batch's labels; the caller keys the
+     * folder by the network and removes it when done. The result is identical with or without the folder.
+     */
+    public static Tensor sampleHeun(ScoreNetwork net, int[] labels, int heunSteps, long seed, Path chunkDir) {
         Sampler sampler = Sampler.heun(heunSteps);
         int[] img = net.imageShape();
         List<Tensor> parts = new ArrayList<>();
         for (int start = 0; start < labels.length; start += 64) {
             int[] lab = Arrays.copyOfRange(labels, start, Math.min(labels.length, start + 64));
+            Path chunk = chunkDir == null ? null
+                    : chunkDir.resolve("heun" + heunSteps + "-seed" + (seed + start) + "-n" + lab.length + "-" + Integer.toHexString(Arrays.hashCode(lab)) + ".safetensors");
+            if (chunk != null && Files.isRegularFile(chunk)) {
+                parts.add(SafeTensors.read(chunk).tensors().get("x"));
+                continue;
+            }
             RandomStream r = new RandomStream(seed + start);
             Tensor z = r.normal(DType.FLOAT32, lab.length, img[0], img[1], img[2]);
-            parts.add(sampler.sample(net, z, Ops.oneHot(lab, net.labelDim(), DType.FLOAT32), r));
+            Tensor x = sampler.sample(net, z, Ops.oneHot(lab, net.labelDim(), DType.FLOAT32), r);
+            if (chunk != null) {
+                try {
+                    Files.createDirectories(chunkDir);
+                } catch (java.io.IOException e) {
+                    throw new FormatException("cannot create sample cache " + chunkDir + ": " + e.getMessage(), e);
+                }
+                SafeTensors.write(chunk, Map.of("x", x), Map.of());
+            }
+            parts.add(x);
         }
         return Ops.concat(0, parts.toArray(new Tensor[0]));
     }

@@ -53,4 +53,64 @@ class RelearnAttackTest {
         e = assertThrows(SfdException.class, () -> new RelearnAttack(net, null, DATA.withClasses(1).subset(new int[0]), 0, JUDGE, s));
         assertTrue(e.getMessage().contains("is empty"), e.getMessage());
     }
+
+    /** An attack killed after an evaluation point continues from its checkpoint and ends bit-identical to an uninterrupted one. */
+    @Test
+    void interruptedAttackResumesBitIdentically(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        var s = new RelearnAttack.Settings(5, 2, 2, 1e-3, 3, 2, 4);
+        Dataset aux = DATA.withoutClasses(0);
+        var whole = new RelearnAttack(SongUnet.create(SMALL, 5), null, aux, 0, JUDGE, s).run(null);
+
+        java.nio.file.Path ckpt = dir.resolve("attack.ckpt.safetensors");
+        dev.sfd.unlearn.TrainingListener killAtStep3 = new dev.sfd.unlearn.TrainingListener() {
+            @Override
+            public void onStep(long step, long total, java.util.Map<String, Double> f) {
+                if (step == 3) throw new IllegalStateException("killed");
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> new RelearnAttack(SongUnet.create(SMALL, 5), null, aux, 0, JUDGE, s).run(killAtStep3, ckpt));
+        assertTrue(java.nio.file.Files.isRegularFile(ckpt), "checkpoint written at the step-2 evaluation");
+        java.util.List<Long> resumedSteps = new java.util.ArrayList<>();
+        var resumed = new RelearnAttack(SongUnet.create(SMALL, 5), null, aux, 0, JUDGE, s).run(new dev.sfd.unlearn.TrainingListener() {
+            @Override
+            public void onStep(long step, long total, java.util.Map<String, Double> f) { resumedSteps.add(step); }
+        }, ckpt);
+        assertEquals(java.util.List.of(3L, 4L, 5L), resumedSteps, "the resumed run starts after the last evaluation point");
+        assertEquals(whole.curve().size(), resumed.curve().size());
+        for (int k = 0; k < whole.curve().size(); k++) {
+            assertEquals(whole.curve().get(k).step(), resumed.curve().get(k).step());
+            assertEquals(whole.curve().get(k).forgottenRate(), resumed.curve().get(k).forgottenRate(), 0.0);
+            assertEquals(whole.curve().get(k).loss(), resumed.curve().get(k).loss(), 0.0, "loss at point " + k);
+        }
+        var a = whole.attacked().stateDict();
+        var b = resumed.attacked().stateDict();
+        for (String name : a.keySet()) assertTrue(java.util.Arrays.equals(a.get(name).toFloatArray(), b.get(name).toFloatArray()), name);
+
+        // a checkpoint of another model or other settings is refused, not silently continued
+        SfdException e = assertThrows(SfdException.class,
+                () -> new RelearnAttack(SongUnet.create(SMALL, 6), null, aux, 0, JUDGE, s).run(null, ckpt));
+        assertTrue(e.getMessage().contains("different model"), e.getMessage());
+        e = assertThrows(SfdException.class, () -> new RelearnAttack(SongUnet.create(SMALL, 5), null, aux, 0, JUDGE,
+                new RelearnAttack.Settings(6, 2, 2, 1e-3, 3, 2, 4)).run(null, ckpt));
+        assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+    }
+
+    /** Heun batches kept in a folder are reused: same result, and a batch found there is read instead of sampled. */
+    @Test
+    void heunSamplingReusesKeptBatches(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        EdmPrecond net = SongUnet.create(SMALL, 5);
+        int[] labels = new int[70];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 10;
+        float[] plain = RelearnAttack.sampleHeun(net, labels, 1, 9).toFloatArray();
+        java.nio.file.Path chunks = dir.resolve("chunks");
+        assertTrue(java.util.Arrays.equals(plain, RelearnAttack.sampleHeun(net, labels, 1, 9, chunks).toFloatArray()));
+        java.util.List<java.nio.file.Path> files;
+        try (var l = java.nio.file.Files.list(chunks)) { files = l.sorted().toList(); }
+        assertEquals(2, files.size(), "batches of 64 and 6");
+        java.nio.file.Path small = files.stream().filter(f -> f.getFileName().toString().contains("-n6-")).findFirst().orElseThrow();
+        dev.sfd.io.SafeTensors.write(small, java.util.Map.of("x", dev.sfd.tensor.Tensor.zeros(dev.sfd.tensor.DType.FLOAT32, 6, 1, 32, 32)), java.util.Map.of());
+        float[] again = RelearnAttack.sampleHeun(net, labels, 1, 9, chunks).toFloatArray();
+        assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOf(plain, 64 * 1024), java.util.Arrays.copyOf(again, 64 * 1024)));
+        for (int i = 64 * 1024; i < again.length; i++) assertEquals(0f, again[i], "the kept (zeroed) batch was read, not resampled");
+    }
 }
