@@ -442,14 +442,28 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                 .save(file);
     }
 
-    /** Restores a checkpoint written by {@link #save} for the same plan and configuration. */
+    /**
+     * The part of a configuration ({@link SfdConfig#toMap()} as text) a checkpoint must match to be resumed:
+     * everything but the iteration count, which only says where the run stops (so a finished run can be continued
+     * for more iterations), unless learning-rate annealing (listed as {@code lr_anneal_start}) makes the schedule
+     * depend on it.
+     */
+    static String resumableConfig(String config) {
+        if (config.contains("lr_anneal_start=")) return config;
+        return config.replaceFirst("(\\{|, )iterations=[0-9]+", "$1iterations=*");
+    }
+
+    /** Restores a checkpoint written by {@link #save} for the same plan and configuration (the iteration count may differ). */
     public void resume(Path file) {
         ensureOpen();
         if (!Files.isRegularFile(file)) throw new SfdException("resume: checkpoint " + file + " does not exist");
         Checkpoint c = Checkpoint.load(file);
         if (!"sfd-checkpoint".equals(c.metadata().get("sfd.kind"))) throw new SfdException("resume: " + file + " is not an SFD checkpoint");
         if (!plan.toString().equals(c.meta("plan"))) throw new SfdException("resume: " + file + " was written for plan " + c.meta("plan") + ", not " + plan);
-        if (!cfg.toMap().toString().equals(c.meta("config"))) throw new SfdException("resume: " + file + " was written with a different configuration: " + c.meta("config"));
+        if (!resumableConfig(cfg.toMap().toString()).equals(resumableConfig(c.meta("config")))) {
+            throw new SfdException("resume: " + file + " was written with a different configuration: " + c.meta("config")
+                    + (cfg.lrAnnealStart() < 1 ? " (with learning-rate annealing the iteration count must match too)" : ""));
+        }
         generatorNet.loadStateDict(c.group("generator"), true);
         fake.loadStateDict(c.group("fake"), true);
         if (emaNet != null) emaNet.loadStateDict(c.group("ema"), true);

@@ -203,6 +203,36 @@ class SfdCheckpointTest {
         assertTrue(e.getMessage().contains("class 0"), e.getMessage());
     }
 
+    /** A finished run continues for more iterations exactly as a longer run would have gone; with annealing the length is part of the schedule. */
+    @Test
+    void finishedRunContinuesForMoreIterations() {
+        EdmPrecond t = teacher();
+        Path ckpt = dir.resolve("sfd.safetensors");
+        try (var longer = new ScoreForgettingDistillation(t, plan(), cfg().iterations(8))) {
+            longer.run();
+            try (var first = new ScoreForgettingDistillation(t, plan(), cfg())) {
+                first.run(ckpt); // 6 iterations, finished
+            }
+            try (var more = new ScoreForgettingDistillation(t, plan(), cfg().iterations(8))) {
+                more.resume(ckpt);
+                assertEquals(6, more.step());
+                more.run(ckpt);
+                assertEquals(8, more.step());
+                assertSameWeights(longer, more);
+            }
+        }
+        Path annealed = dir.resolve("annealed.safetensors");
+        try (var a = new ScoreForgettingDistillation(t, plan(), cfg().lrAnneal(0.5, 0.1))) {
+            a.runUntil(2, annealed);
+        }
+        try (var b = new ScoreForgettingDistillation(t, plan(), cfg().lrAnneal(0.5, 0.1).iterations(8))) {
+            SfdException e = assertThrows(SfdException.class, () -> b.resume(annealed));
+            assertTrue(e.getMessage().contains("iteration count must match"), e.getMessage());
+        }
+        assertEquals("{iterations=*, batch=4}", ScoreForgettingDistillation.resumableConfig("{iterations=6, batch=4}"));
+        assertEquals("{seed=1, iterations=*}", ScoreForgettingDistillation.resumableConfig("{seed=1, iterations=150}"));
+    }
+
     @Test
     void resumeRejectsADifferentPlanOrConfig() {
         EdmPrecond t = teacher();

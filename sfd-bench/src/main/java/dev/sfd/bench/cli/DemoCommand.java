@@ -39,6 +39,9 @@ final class DemoCommand implements Callable<Integer> {
             + "no stage 1; with a shipped stage 1 the default is SFD-Two-Stage from it)") boolean fromTeacher;
     @Mixin SfdOptions opts;
 
+    /** The demo continues past --iterations until the plan is done, up to this many iterations (--max-iterations). */
+    static final long DEFAULT_MAX_ITERATIONS = 400;
+
     @Override
     public Integer call() throws IOException {
         ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
@@ -46,6 +49,8 @@ final class DemoCommand implements Callable<Integer> {
         ForgetRunner.requireClassIds(teacher, plan);
         boolean twoStage = !fromTeacher && opts.twoStage <= 0 && "teacher".equals(teacherSpec) && Models.shippedStage1();
         if (twoStage && opts.fromStage1 == null) opts.fromStage1 = "shipped";
+        // without quick evaluations there is nothing to decide on: then no extension unless asked for (and refused)
+        if (opts.maxIterations == null) opts.maxIterations = opts.evalEvery > 0 ? Math.max(DEFAULT_MAX_ITERATIONS, opts.iterations) : 0L;
         opts.check(teacher, plan);
         Output.requireWritable(out);
         long t0 = System.nanoTime();
@@ -96,7 +101,9 @@ final class DemoCommand implements Callable<Integer> {
         report.put("override", override);
         report.put("method", opts.fromStage1 != null ? "SFD-Two-Stage from stage 1 '" + opts.fromStage1 + "'"
                 : opts.twoStage > 0 ? "SFD-Two-Stage (" + opts.twoStage + " stage-1 iterations)" : "SFD (one stage from the teacher)");
-        report.put("iterations", cfg.iterations());
+        report.put("iterations", runner.iterationsRun());
+        report.put("iterations_planned", cfg.iterations());
+        report.put("max_iterations", opts.maxIterations);
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
         report.put("sfd_seconds", sfdSeconds);
         report.put("ua", gen.get("ua"));

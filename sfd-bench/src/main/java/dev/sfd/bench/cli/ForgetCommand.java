@@ -50,7 +50,8 @@ final class ForgetCommand implements Callable<Integer> {
         runner.writeCurves(out.resolve("curves.png"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("plan", plan.toString());
-        report.put("iterations", cfg.iterations());
+        report.put("iterations", runner.iterationsRun());
+        report.put("iterations_planned", cfg.iterations());
         report.put("seconds", seconds);
         report.putAll(ForgetRunner.judge(g, plan, ev, evalSamples, evalPerClass, 9_000));
         report.put("config", cfg.toMap());

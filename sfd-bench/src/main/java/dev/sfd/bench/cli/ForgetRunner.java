@@ -42,6 +42,11 @@ final class ForgetRunner {
     private ScoreNetwork generatorInit;
     private ScoreNetwork fakeInit;
     private ScoreNetwork finalFake;
+    private long extendTo;
+    private long iterationsRun;
+
+    /** Quick-evaluation shares at which {@link #extendUntilForgotten} stops: UA and share drawn as the override. */
+    static final double FORGOTTEN_UA = 0.99, FORGOTTEN_OVERRIDE = 0.90;
 
     ForgetRunner(ScoreNetwork teacher, ForgetPlan plan, SfdConfig cfg, Evaluator evaluator, Path out, int evalEvery, int evalPerClass) {
         this.teacher = teacher;
@@ -59,6 +64,33 @@ final class ForgetRunner {
         this.fakeInit = fake;
         return this;
     }
+
+    /**
+     * When the quick evaluation at the configured iterations does not show the plan done (UA >= {@value #FORGOTTEN_UA}
+     * and override share >= {@value #FORGOTTEN_OVERRIDE} on the quick samples), keep going in chunks of the
+     * evaluation interval until it does or {@code maxIterations} is reached (0 = off). The run's checkpoint then
+     * records {@code maxIterations} as its length, so a resumed run must pass the same value.
+     */
+    ForgetRunner extendUntilForgotten(long maxIterations) {
+        requireExtensible(cfg, evalEvery, maxIterations);
+        this.extendTo = maxIterations;
+        return this;
+    }
+
+    /** Checks --max-iterations against the run's configuration (0 = off is always fine). */
+    static void requireExtensible(SfdConfig cfg, int evalEvery, long maxIterations) {
+        if (maxIterations < 0) throw new SfdException("--max-iterations must be >= 0 (0 = off), got " + maxIterations);
+        if (maxIterations > 0 && maxIterations < cfg.iterations()) {
+            throw new SfdException("--max-iterations " + maxIterations + " is below --iterations " + cfg.iterations());
+        }
+        if (maxIterations > cfg.iterations()) {
+            if (evalEvery <= 0) throw new SfdException("--max-iterations needs the quick evaluations (--eval-every > 0) to know when the plan is done");
+            if (cfg.lrAnnealStart() < 1) throw new SfdException("--max-iterations cannot be combined with --lr-anneal-from: the schedule needs a fixed length");
+        }
+    }
+
+    /** Iterations the last {@link #run} ended at (beyond the configured ones when it was extended). */
+    long iterationsRun() { return iterationsRun; }
 
     /** The configuration this runner trains with. */
     SfdConfig config() { return cfg; }
@@ -120,13 +152,16 @@ final class ForgetRunner {
     OneStepGenerator run(boolean resume) throws IOException {
         Files.createDirectories(out);
         Path ckpt = out.resolve("checkpoint.safetensors");
-        try (var sfd = new ScoreForgettingDistillation(teacher, plan, cfg,
+        // an extensible run is configured with its maximum length and stopped early by the quick evaluations
+        boolean extensible = extendTo > cfg.iterations() && plan.forgetClasses().length > 0;
+        SfdConfig runCfg = extensible ? cfg.iterations(extendTo) : cfg;
+        try (var sfd = new ScoreForgettingDistillation(teacher, plan, runCfg,
                 generatorInit != null ? generatorInit : teacher, fakeInit != null ? fakeInit : teacher)) {
             if (resume) {
                 sfd.resume(ckpt);
                 System.err.println("resumed from " + ckpt + " at step " + sfd.step());
             }
-            try (Progress p = new Progress("sfd " + plan, cfg.iterations(), sfd.step(), "gen_forget", "gen_remain", "gen_keep", "ua", "as_override")) {
+            try (Progress p = new Progress("sfd " + plan, runCfg.iterations(), sfd.step(), "gen_forget", "gen_remain", "gen_keep", "ua", "as_override")) {
                 sfd.addListener(new TrainingListener() {
                     @Override
                     public void onStep(long step, long total, Map<String, Double> f) {
@@ -138,13 +173,31 @@ final class ForgetRunner {
                         if (evalEvery > 0 && (step % evalEvery == 0 || step == 1)) evaluate(sfd, step);
                     }
                 });
-                sfd.run(ckpt);
+                sfd.runUntil(cfg.iterations(), ckpt);
+                while (extensible && sfd.step() < runCfg.iterations() && !forgotten(sfd)) {
+                    long next = Math.min(runCfg.iterations(), (sfd.step() / evalEvery + 1) * evalEvery);
+                    System.err.printf("%nsfd: plan not done at iteration %d (UA %.3f, as override %.3f); continuing to %d (--max-iterations %d)%n",
+                            sfd.step(), lastEval("ua"), lastEval("as_override"), next, runCfg.iterations());
+                    sfd.runUntil(next, ckpt);
+                }
             }
+            iterationsRun = sfd.step();
             finalFake = sfd.fakeScore();
             // the fake net makes this run usable as stage 1 of SFD-Two-Stage (--from-stage1 OUT)
             dev.sfd.models.Models.writeFake(out.resolve(dev.sfd.models.Models.FAKE_FILE), finalFake, plan.toString(), null);
             return sfd.generator();
         }
+    }
+
+    /** Whether the quick evaluation at the current step (taken now if missing) shows the plan done. */
+    private boolean forgotten(ScoreForgettingDistillation sfd) {
+        if (evalSteps.isEmpty() || evalSteps.get(evalSteps.size() - 1) != (double) sfd.step()) evaluate(sfd, sfd.step());
+        return lastEval("ua") >= FORGOTTEN_UA && lastEval("as_override") >= FORGOTTEN_OVERRIDE;
+    }
+
+    private double lastEval(String key) {
+        List<Double> v = evals.get(key);
+        return v == null || v.isEmpty() ? Double.NaN : v.get(v.size() - 1);
     }
 
     private void evaluate(ScoreForgettingDistillation sfd, long step) {

@@ -57,6 +57,12 @@ final class SfdOptions {
             + "forgetting run's remain branch, CLASS:WEIGHT pairs (e.g. 2:3,4:3,6:3; unlisted classes weigh 1; empty = uniform, the paper); "
             + "not applied to stage 1 of --two-stage, which forgets nothing") String remainWeights;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
+    @Option(names = "--max-iterations", description = "if the quick evaluation at --iterations does not show the plan done (UA >= 0.99 "
+            + "and >= 0.90 drawn as the override), continue in chunks of --eval-every up to this many iterations (demo default 400; "
+            + "forget: off). Far pairs need it with the stage-2 output anchor: Coat -> Bag had 0.895 as override at 150") Long maxIterations;
+
+    /** --max-iterations, or {@code fallback} when not given (0 = no extension). */
+    long maxIterations(long fallback) { return maxIterations != null ? maxIterations : fallback; }
 
     /** Runs SFD (one or two stages) and returns the generator. */
     dev.sfd.unlearn.OneStepGenerator run(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan,
@@ -65,12 +71,12 @@ final class SfdOptions {
             if (twoStage > 0) throw new dev.sfd.SfdException("--from-stage1 and --two-stage both give stage 1: choose one");
             dev.sfd.models.Models.Stage1 s1 = loadStage1(teacher);
             ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.generator().sigmaInit()), ev, out, evalEvery, 40)
-                    .startFrom(s1.generator().network(), s1.fake());
+                    .startFrom(s1.generator().network(), s1.fake()).extendUntilForgotten(maxIterations(0));
             last[0] = stage2;
             return stage2.run(resume);
         }
         if (twoStage <= 0) {
-            ForgetRunner r = new ForgetRunner(teacher, plan, forgetConfig(), ev, out, evalEvery, 40);
+            ForgetRunner r = new ForgetRunner(teacher, plan, forgetConfig(), ev, out, evalEvery, 40).extendUntilForgotten(maxIterations(0));
             last[0] = r;
             return r.run(resume);
         }
@@ -78,7 +84,8 @@ final class SfdOptions {
         ForgetRunner stage1 = new ForgetRunner(teacher, dev.sfd.unlearn.ForgetPlan.none(), s1, ev, out.resolve("stage1"), evalEvery, 40);
         boolean stage1Done = resume && java.nio.file.Files.exists(out.resolve("checkpoint.safetensors"));
         dev.sfd.unlearn.OneStepGenerator g1 = stage1.run(resume && !stage1Done && java.nio.file.Files.exists(out.resolve("stage1/checkpoint.safetensors")));
-        ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.sigmaInit()), ev, out, evalEvery, 40).startFrom(g1.network(), stage1.finalFake());
+        ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.sigmaInit()), ev, out, evalEvery, 40).startFrom(g1.network(), stage1.finalFake())
+                .extendUntilForgotten(maxIterations(0));
         last[0] = stage2;
         return stage2.run(stage1Done);
     }
@@ -114,6 +121,7 @@ final class SfdOptions {
     void check(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan) {
         if (fromStage1 != null) loadStage1(teacher);
         forgetConfig().requireRemainWeightsFit(plan, teacher.labelDim());
+        ForgetRunner.requireExtensible(forgetConfig(), evalEvery, maxIterations(0));
     }
 
     /** The configuration of the run that forgets (one stage, or stage 2): {@link #config()} plus --remain-weights. */

@@ -86,6 +86,48 @@ class CliEndToEndTest {
         assertEquals(30, ((Number) eval.get("images")).intValue());
     }
 
+    /** A judge that calls every image class {@code k} (zero head weights, one large bias). */
+    static Path constantJudge(int k) {
+        Classifier c = new Classifier(1, 4, 10, 6);
+        Map<String, dev.sfd.tensor.Tensor> sd = new java.util.LinkedHashMap<>(c.stateDict());
+        float[] bias = new float[10];
+        bias[k] = 100;
+        sd.put("head.weight", dev.sfd.tensor.Tensor.zeros(dev.sfd.tensor.DType.FLOAT32, 10, Classifier.FEATURES));
+        sd.put("head.bias", dev.sfd.tensor.Tensor.of(bias, 10));
+        c.loadStateDict(sd, true);
+        Path p = dir.resolve("judge-" + k + ".safetensors");
+        c.save(p, null);
+        return p;
+    }
+
+    /** --max-iterations: stops at --iterations when the quick evaluation shows the plan done, else continues to the cap. */
+    @Test
+    void maxIterationsContinuesOnlyWhileThePlanIsNotDone() throws Exception {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        String[] common = {"forget", "--teacher", teacher.toString(), "--plan", "0->1", "--iterations", "2", "--max-iterations", "6",
+            "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "2", "--eval-samples", "4", "--eval-per-class", "2"};
+        Path done = dir.resolve("max-done"), notDone = dir.resolve("max-not-done");
+        String[] a = java.util.Arrays.copyOf(common, common.length + 4);
+        a[common.length] = "--classifier";
+        a[common.length + 1] = constantJudge(1).toString(); // every sample drawn as the override: done at iteration 2
+        a[common.length + 2] = "--out";
+        a[common.length + 3] = done.toString();
+        assertEquals(0, run(a));
+        Map<String, Object> r = Json.readMap(done.resolve("report.json"));
+        assertEquals(2, ((Number) r.get("iterations")).intValue());
+        a[common.length + 1] = constantJudge(0).toString(); // every sample still the forgotten class: runs to the cap
+        a[common.length + 3] = notDone.toString();
+        assertEquals(0, run(a));
+        r = Json.readMap(notDone.resolve("report.json"));
+        assertEquals(6, ((Number) r.get("iterations")).intValue());
+        assertEquals(2, ((Number) r.get("iterations_planned")).intValue());
+        assertMessage(1, "is below --iterations 3", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+                "--iterations", "3", "--max-iterations", "2", "--out", dir.resolve("x8").toString());
+        assertMessage(1, "needs the quick evaluations", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+                "--iterations", "3", "--max-iterations", "9", "--eval-every", "0", "--out", dir.resolve("x9").toString());
+        assertTrue(!Files.exists(dir.resolve("x8")) && !Files.exists(dir.resolve("x9")), "nothing written for rejected options");
+    }
+
     @Test
     void twoStageWritesBothStages() {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
