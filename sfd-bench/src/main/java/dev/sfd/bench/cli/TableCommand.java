@@ -60,7 +60,7 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--cache", description = "cache of runs (default OUT/cache)") Path cache;
     @Option(names = "--methods", defaultValue = "teacher,retrain,esd,salun,sfd", split = ",", description = "subset of ${DEFAULT-VALUE}") List<String> methods;
     @Option(names = "--retrain-model", description = "use this retrained SongUNet (e.g. from 'sfd baseline retrain') instead of training one; "
-            + "the full table on the shipped teacher uses the shipped retrain of the forgotten class when this build has one") Path retrainModel;
+            + "on the shipped teacher the table uses the shipped retrain of the forgotten class when this build has one") Path retrainModel;
     @Option(names = "--sfd-generator", description = "use this SFD one-step generator (e.g. runs/demo/generator.safetensors) instead of running SFD") Path sfdGenerator;
     @Option(names = "--data", description = "Fashion-MNIST directory") Path data;
     @Option(names = "--retrain-steps") Integer retrainSteps;
@@ -136,9 +136,9 @@ final class TableCommand implements Callable<Integer> {
                 case "retrain" -> {
                     dataNeeded = dev.sfd.models.baselines.Retrain.DATA_NEEDED;
                     TeacherConfig tc = BaselineCommand.retrainConfig(quick, retrainSteps, retrainBatch, null, null, 200);
-                    if (retrainModel == null && !quick && retrainSteps == null && retrainBatch == null && "teacher".equals(teacherSpec)
+                    if (retrainModel == null && retrainSteps == null && retrainBatch == null && "teacher".equals(teacherSpec)
                             && Models.shippedRetrain(forget)) {
-                        // the full table on the shipped teacher uses the shipped retrain (hours of training, same recipe)
+                        // on the shipped teacher both modes use the shipped retrain (hours of training, same recipe; free here)
                         Models.Shipped r = Models.retrain(forget);
                         settings.put("given_model", "shipped " + Models.retrainName(forget));
                         mdir = cacheDir.resolve(key("retrain-shipped", weightsHash(r.network()), settings));

@@ -199,4 +199,19 @@ class EvalSuiteCliTest {
         assertEquals(0.3, ((Number) settings.get("lambda_f")).doubleValue(), "the CLI's stage-2 forget weight");
         assertTrue(String.valueOf(sfd.get("time_note")).startsWith("stage 2 only"), String.valueOf(sfd.get("time_note")));
     }
+
+    /** On the shipped teacher the retrain row is the shipped retrain, its time column the training time from the file. */
+    @Test
+    @Tag("slow")
+    void tableUsesTheShippedRetrain() throws Exception {
+        requireData();
+        Assumptions.assumeTrue(Models.shipped(Models.TEACHER) && Models.shipped(Models.CLASSIFIER) && Models.shippedRetrain(0), "needs the shipped assets");
+        Path out = dir.resolve("table-retrain");
+        assertEquals(0, SfdCli.execute("table", "--quick", "--methods", "retrain", "--no-attack", "--eval-forget", "2", "--eval-per-class", "1",
+                "--heun-steps", "2", "--out", out.toString()));
+        Map<?, ?> row = (Map<?, ?>) ((List<?>) Json.readMap(out.resolve("table.json")).get("rows")).get(0);
+        assertEquals("shipped " + Models.retrainName(0), ((Map<?, ?>) row.get("settings")).get("given_model"));
+        assertTrue(String.valueOf(row.get("time_note")).startsWith("shipped retrain: 4.1 h"), String.valueOf(row.get("time_note")));
+        assertEquals(4.1 * 3600, ((Number) row.get("unlearning_seconds")).doubleValue(), 1e-6);
+    }
 }
