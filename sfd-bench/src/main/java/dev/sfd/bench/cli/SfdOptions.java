@@ -51,8 +51,8 @@ final class SfdOptions {
     @Option(names = "--stage2-keep", defaultValue = "1", description = "stage 2 only: weight of an output anchor that ties the "
             + "remaining labels' images to the stage-1 generator's images of the same latents (squared distance per image, "
             + "SfdConfig.keep). Default 1: on the demo it cut the remaining classes' FD from 37.5/38.1 (seeds 7/8) to 27.7/25.5/26.2 (seeds 7/8/9) "
-            + "(docs/results, session 6); it slows the override (Coat -> Bag reached 0.895 in 150 iterations: give such pairs more "
-            + "--iterations or a lower weight); 10 blocks the forgetting; 0 = the paper's stage 2") double stage2Keep;
+            + "(docs/results, session 6); it slows the override (Coat -> Bag reached 0.895 in 150 iterations: --max-iterations continues "
+            + "such runs until the override is complete, the demo's default); 10 blocks the forgetting; 0 = the paper's stage 2") double stage2Keep;
     @Option(names = "--remain-weights", defaultValue = "", description = "relative sampling weights of remaining classes in the "
             + "forgetting run's remain branch, CLASS:WEIGHT pairs (e.g. 2:3,4:3,6:3; unlisted classes weigh 1; empty = uniform, the paper); "
             + "not applied to stage 1 of --two-stage, which forgets nothing") String remainWeights;
