@@ -47,6 +47,8 @@ final class ForgetRunner {
 
     /** Quick-evaluation shares at which {@link #extendUntilForgotten} stops: UA and share drawn as the override. */
     static final double FORGOTTEN_UA = 0.99, FORGOTTEN_OVERRIDE = 0.90;
+    /** Quick evaluations without gain in UA + override share after which an extension stops early. */
+    static final int PATIENCE = 2;
 
     ForgetRunner(ScoreNetwork teacher, ForgetPlan plan, SfdConfig cfg, Evaluator evaluator, Path out, int evalEvery, int evalPerClass) {
         this.teacher = teacher;
@@ -68,7 +70,8 @@ final class ForgetRunner {
     /**
      * When the quick evaluation at the configured iterations does not show the plan done (UA >= {@value #FORGOTTEN_UA}
      * and override share >= {@value #FORGOTTEN_OVERRIDE} on the quick samples), keep going in chunks of the
-     * evaluation interval until it does or {@code maxIterations} is reached (0 = off). The run's checkpoint then
+     * evaluation interval until it does, until {@value #PATIENCE} evaluations in a row bring no gain (a plateau), or
+     * until {@code maxIterations} is reached (0 = off). The run's checkpoint then
      * records {@code maxIterations} as its length, so a resumed run must pass the same value.
      */
     ForgetRunner extendUntilForgotten(long maxIterations) {
@@ -174,7 +177,19 @@ final class ForgetRunner {
                     }
                 });
                 sfd.runUntil(cfg.iterations(), ckpt);
+                double best = Double.NEGATIVE_INFINITY;
+                int stale = 0;
                 while (extensible && sfd.step() < runCfg.iterations() && !forgotten(sfd)) {
+                    // a plateau ends the extension too: no gain in UA + override share over PATIENCE evaluations
+                    double progress = lastEval("ua") + lastEval("as_override");
+                    if (progress > best + 1e-9) {
+                        best = progress;
+                        stale = 0;
+                    } else if (++stale >= PATIENCE) {
+                        System.err.printf("%nsfd: plan not done at iteration %d (UA %.3f, as override %.3f) and no gain over %d evaluations; stopping%n",
+                                sfd.step(), lastEval("ua"), lastEval("as_override"), PATIENCE);
+                        break;
+                    }
                     long next = Math.min(runCfg.iterations(), (sfd.step() / evalEvery + 1) * evalEvery);
                     System.err.printf("%nsfd: plan not done at iteration %d (UA %.3f, as override %.3f); continuing to %d (--max-iterations %d)%n",
                             sfd.step(), lastEval("ua"), lastEval("as_override"), next, runCfg.iterations());

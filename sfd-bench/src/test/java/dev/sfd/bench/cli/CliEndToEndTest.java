@@ -100,7 +100,7 @@ class CliEndToEndTest {
         return p;
     }
 
-    /** --max-iterations: stops at --iterations when the quick evaluation shows the plan done, else continues to the cap. */
+    /** --max-iterations: stops at --iterations when the quick evaluation shows the plan done, else continues to the cap or a plateau. */
     @Test
     void maxIterationsContinuesOnlyWhileThePlanIsNotDone() throws Exception {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
@@ -115,12 +115,17 @@ class CliEndToEndTest {
         assertEquals(0, run(a));
         Map<String, Object> r = Json.readMap(done.resolve("report.json"));
         assertEquals(2, ((Number) r.get("iterations")).intValue());
-        a[common.length + 1] = constantJudge(0).toString(); // every sample still the forgotten class: runs to the cap
+        a[common.length + 1] = constantJudge(0).toString(); // every sample still the forgotten class: runs to the cap (4)
         a[common.length + 3] = notDone.toString();
+        a[8] = "4";
         assertEquals(0, run(a));
         r = Json.readMap(notDone.resolve("report.json"));
-        assertEquals(6, ((Number) r.get("iterations")).intValue());
+        assertEquals(4, ((Number) r.get("iterations")).intValue());
         assertEquals(2, ((Number) r.get("iterations_planned")).intValue());
+        a[8] = "20"; // a far cap: the plateau (no gain at 4 and 6) stops the extension at 6
+        a[common.length + 3] = dir.resolve("max-plateau").toString();
+        assertEquals(0, run(a));
+        assertEquals(6, ((Number) Json.readMap(dir.resolve("max-plateau/report.json")).get("iterations")).intValue());
         assertMessage(1, "is below --iterations 3", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--iterations", "3", "--max-iterations", "2", "--out", dir.resolve("x8").toString());
         assertMessage(1, "needs the quick evaluations", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
