@@ -49,6 +49,8 @@ final class ForgetRunner {
     static final double FORGOTTEN_UA = 0.99, FORGOTTEN_OVERRIDE = 0.90;
     /** Quick evaluations without gain in UA + override share after which an extension stops early. */
     static final int PATIENCE = 2;
+    /** Minimum one-step samples per forgotten class in a quick evaluation (UA and override share). */
+    static final int QUICK_FORGET_SAMPLES = 200;
 
     ForgetRunner(ScoreNetwork teacher, ForgetPlan plan, SfdConfig cfg, Evaluator evaluator, Path out, int evalEvery, int evalPerClass) {
         this.teacher = teacher;
@@ -228,8 +230,11 @@ final class ForgetRunner {
         int classes = g.numClasses();
         int[] forget = plan.forgetClasses();
         int[] remain = plan.remainClasses(classes);
-        int[] fl = new int[evalPerClass * forget.length];
-        for (int i = 0; i < fl.length; i++) fl[i] = forget[i / evalPerClass];
+        // the forgotten labels get at least QUICK_FORGET_SAMPLES one-step samples (cheap): with 40 the shares move in
+        // steps of 0.025, too coarse for --max-iterations to tell a slow rise from a plateau
+        int perForget = Math.max(evalPerClass, QUICK_FORGET_SAMPLES);
+        int[] fl = new int[perForget * forget.length];
+        for (int i = 0; i < fl.length; i++) fl[i] = forget[i / perForget];
         int[] rl = new int[evalPerClass * remain.length];
         for (int i = 0; i < rl.length; i++) rl[i] = remain[i / evalPerClass];
         Map<String, Object> m = new LinkedHashMap<>();
