@@ -78,7 +78,7 @@ public final class Models {
 
     /**
      * The shipped retrain baseline without class {@code forget} (EMA weights, eval mode) and its file metadata
-     * (training provenance such as {@code sfd.train_steps} and {@code sfd.train_time}).
+     * (training provenance: {@code sfd.train_steps}, {@code sfd.train_hours}, {@code sfd.train_note}).
      */
     public static Shipped retrain(int forget) {
         if (!shippedRetrain(forget)) {

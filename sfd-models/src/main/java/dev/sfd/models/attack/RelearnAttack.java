@@ -240,13 +240,10 @@ public final class RelearnAttack {
         CRC32 crc = new CRC32();
         for (Map.Entry<String, Tensor> e : m.stateDict().entrySet()) {
             crc.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            for (float v : e.getValue().toFloatArray()) {
-                int b = Float.floatToRawIntBits(v);
-                crc.update(b);
-                crc.update(b >>> 8);
-                crc.update(b >>> 16);
-                crc.update(b >>> 24);
-            }
+            float[] v = e.getValue().toFloatArray();
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(v);
+            crc.update(bytes);
         }
         return Long.toHexString(crc.getValue());
     }
