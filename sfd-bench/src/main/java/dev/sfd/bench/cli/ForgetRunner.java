@@ -73,8 +73,8 @@ final class ForgetRunner {
      * When the quick evaluation at the configured iterations does not show the plan done (UA >= {@value #FORGOTTEN_UA}
      * and override share >= {@value #FORGOTTEN_OVERRIDE} on the quick samples), keep going in chunks of the
      * evaluation interval until it does, until {@value #PATIENCE} evaluations in a row bring no gain (a plateau), or
-     * until {@code maxIterations} is reached (0 = off). The run's checkpoint then
-     * records {@code maxIterations} as its length, so a resumed run must pass the same value.
+     * until {@code maxIterations} is reached (0 = off). The iteration count is not part of the checkpoint's resume
+     * check, so a resumed run may pass another value (a finished run continues when given a larger one).
      */
     ForgetRunner extendUntilForgotten(long maxIterations) {
         requireExtensible(cfg, evalEvery, maxIterations);

@@ -136,7 +136,6 @@ final class TableCommand implements Callable<Integer> {
                 }
                 case "retrain" -> {
                     dataNeeded = dev.sfd.models.baselines.Retrain.DATA_NEEDED;
-                    TeacherConfig tc = BaselineCommand.retrainConfig(quick, retrainSteps, retrainBatch, null, null, 200);
                     if (retrainModel == null && retrainSteps == null && retrainBatch == null && "teacher".equals(teacherSpec)
                             && Models.shippedRetrain(forget)) {
                         // on the shipped teacher both modes use the shipped retrain (hours of training, same recipe; free here)
@@ -153,6 +152,7 @@ final class TableCommand implements Callable<Integer> {
                         model = new Suite.Model(Models.denoiser(retrainModel.toString()), null);
                         timeNote = "given model (time of its own run)";
                     } else {
+                        TeacherConfig tc = BaselineCommand.retrainConfig(quick, retrainSteps, retrainBatch, null, null, 200);
                         settings.putAll(dev.sfd.models.baselines.Retrain.settings(tc, forget, test));
                         settings.put("data", "Fashion-MNIST train without class " + forget);
                         if (quick) settings.put("note", "QUICK: " + tc.iterations() + " steps from scratch, far from converged; pass --retrain-model for a real retrain");

@@ -108,6 +108,7 @@ class CliEndToEndTest {
             "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "2", "--eval-samples", "4", "--eval-per-class", "2"};
         Path done = dir.resolve("max-done"), notDone = dir.resolve("max-not-done");
         String[] a = java.util.Arrays.copyOf(common, common.length + 4);
+        int maxValue = java.util.Arrays.asList(common).indexOf("--max-iterations") + 1;
         a[common.length] = "--classifier";
         a[common.length + 1] = constantJudge(1).toString(); // every sample drawn as the override: done at iteration 2
         a[common.length + 2] = "--out";
@@ -117,12 +118,12 @@ class CliEndToEndTest {
         assertEquals(2, ((Number) r.get("iterations")).intValue());
         a[common.length + 1] = constantJudge(0).toString(); // every sample still the forgotten class: runs to the cap (4)
         a[common.length + 3] = notDone.toString();
-        a[8] = "4";
+        a[maxValue] = "4";
         assertEquals(0, run(a));
         r = Json.readMap(notDone.resolve("report.json"));
         assertEquals(4, ((Number) r.get("iterations")).intValue());
         assertEquals(2, ((Number) r.get("iterations_planned")).intValue());
-        a[8] = "20"; // a far cap: the plateau (no gain at 4 and 6) stops the extension at 6
+        a[maxValue] = "20"; // a far cap: the plateau (no gain at 4 and 6) stops the extension at 6
         a[common.length + 3] = dir.resolve("max-plateau").toString();
         assertEquals(0, run(a));
         assertEquals(6, ((Number) Json.readMap(dir.resolve("max-plateau/report.json")).get("iterations")).intValue());
