@@ -74,6 +74,9 @@ public final class EdmPrecond extends ScoreNetwork {
     public int[] imageShape() { return model.imageShape(); }
 
     @Override
+    public LabelEmbedding labelEmbedding() { return model.labelEmbedding(); }
+
+    @Override
     public EdmPrecond copy() {
         EdmPrecond c = new EdmPrecond(model.newInstance());
         c.copyFrom(this);

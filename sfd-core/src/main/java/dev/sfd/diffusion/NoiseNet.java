@@ -12,6 +12,9 @@ public abstract class NoiseNet extends Module {
 
     public abstract int[] imageShape();
 
+    /** Where the one-hot label enters linearly, or null (see {@link ScoreNetwork#labelEmbedding()}). */
+    public LabelEmbedding labelEmbedding() { return null; }
+
     /** Architecture description stored with saved weights so a loader can rebuild the network. */
     public java.util.Map<String, String> metadata() { return java.util.Map.of(); }
 

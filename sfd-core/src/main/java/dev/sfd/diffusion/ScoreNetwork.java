@@ -21,6 +21,13 @@ public abstract class ScoreNetwork extends Module implements Denoiser {
     /** [C, H, W] of one image. */
     public abstract int[] imageShape();
 
+    /**
+     * Where the one-hot label enters linearly, or null when it does not (unconditional networks, or a label path that
+     * is not a linear map of the one-hot vector). Unlearning uses it to tie a forgotten label to another one
+     * ({@link dev.sfd.unlearn.LabelTie}).
+     */
+    public LabelEmbedding labelEmbedding() { return null; }
+
     /** A new network of the same architecture and configuration, holding a copy of this one's weights. */
     public abstract ScoreNetwork copy();
 

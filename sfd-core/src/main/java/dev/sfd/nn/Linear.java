@@ -21,6 +21,9 @@ public final class Linear extends Module {
 
     public Tensor forward(Tensor x) { return Ops.linear(x, weight.data(), bias == null ? null : bias.data()); }
 
+    /** The weight [out, in]: column {@code j} is what input feature {@code j} adds to the output. */
+    public Parameter weight() { return weight; }
+
     public int inFeatures() { return in; }
 
     public int outFeatures() { return out; }

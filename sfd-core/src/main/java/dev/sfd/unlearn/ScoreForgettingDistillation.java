@@ -60,6 +60,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     /** Cumulative remain-label probabilities (SfdConfig.remainWeights), or null for uniform draws. */
     private final double[] remainCdf;
     private final int[] forget;
+    /** {@link SfdConfig#tieForgotten} with a plan that forgets something. */
+    private final boolean tied;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private long step;
     private double seconds;
@@ -83,6 +85,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         this.remain = plan.remainClasses(numClasses);
         this.forget = plan.forgetClasses();
         this.remainCdf = remainCdf(remain, cfg.remainWeights());
+        this.tied = cfg.tieForgotten() && !plan.isEmpty();
         teacher.requiresGrad(false).train(false);
         this.generatorNet = generatorInit.copy();
         this.fake = fakeInit.copy();
@@ -90,6 +93,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             throw new SfdException("SFD trains copies of the teacher: the initial generator and fake score network need trainable parameters ("
                     + generatorInit.describe() + " has " + generatorNet.parameters().size() + ")");
         }
+        if (tied) LabelTie.apply(generatorNet, plan); // before the EMA and anchor copies: all start tied
         generatorNet.requiresGrad(true).train(false);
         fake.requiresGrad(true).train(false);
         this.generatorParams = trainable(generatorNet, cfg.generatorTrainable());
@@ -216,6 +220,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             prepareGradients(generatorParams);
             adamGenerator.step();
             if (anchorParams != null) pullToAnchor();
+            if (tied) LabelTie.apply(generatorNet, plan);
         } finally {
             fake.requiresGrad(true);
         }
@@ -228,6 +233,19 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         double beta = cfg.emaMode() == SfdConfig.EmaMode.FIXED ? cfg.emaDecay()
                 : Ema.halfLifeBeta(cfg.emaHalfLifeImages(), cfg.emaRampup(), (step - cfg.fakeWarmup()) * perStep, perStep);
         ema.update(beta);
+        if (tied) LabelTie.apply(emaNet, plan);
+    }
+
+    /**
+     * The labels the generator is given: with {@link SfdConfig#tieForgotten} a forgotten class is fed as its override, so
+     * the forget branch's gradient reaches the override's column (which the forgotten one copies) instead of a column
+     * the next tie overwrites; the output is the same either way.
+     */
+    private int[] generatorLabels(int[] labels) {
+        if (!tied) return labels;
+        int[] out = labels.clone();
+        for (int i = 0; i < out.length; i++) if (plan.pairs().containsKey(out[i])) out[i] = plan.overrideOf(out[i]);
+        return out;
     }
 
     /** Generator samples of one SiD evaluation: latents, images and the per-sample SiD loss. */
@@ -257,7 +275,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         int n = genLabels.length;
         int[] img = teacher.imageShape();
         Tensor z = rng.normal(DType.FLOAT32, n, img[0], img[1], img[2]);
-        Tensor xg = new OneStepGenerator(generatorNet, cfg.sigmaInit()).generate(z, oneHot(genLabels));
+        Tensor xg = new OneStepGenerator(generatorNet, cfg.sigmaInit()).generate(z, oneHot(generatorLabels(genLabels)));
         double[] u = rng.uniform(DType.FLOAT64, n).toDoubleArray();
         double[] sigma = new double[n];
         for (int i = 0; i < n; i++) sigma[i] = Sigmas.rhoInterp(u[i] * cfg.generatorTMax(), cfg.sigmaMin(), cfg.sigmaMax(), cfg.rho());
@@ -302,7 +320,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         int[] img = teacher.imageShape();
         Tensor z = rng.normal(DType.FLOAT32, labels.length, img[0], img[1], img[2]);
         try (var g = Grad.disabled()) {
-            return new OneStepGenerator(generatorNet, cfg.sigmaInit()).generate(z, oneHot(labels)).detach();
+            return new OneStepGenerator(generatorNet, cfg.sigmaInit()).generate(z, oneHot(generatorLabels(labels))).detach();
         }
     }
 

@@ -34,6 +34,8 @@ public final class SfdConfig implements Cloneable {
     private String generatorTrainable = null;
     /** Weight of the remain-branch output anchor to the initial generator (0 = off; not in the paper). */
     private double keep = 0.0;
+    /** Tie each forgotten label's embedding to its override's (LabelTie; not in the paper). */
+    private boolean tieForgotten = false;
     /** Relative sampling weights of remaining classes in the remain branch (empty = uniform, the paper). */
     private java.util.SortedMap<Integer, Double> remainWeights = java.util.Collections.emptySortedMap();
     private double alpha = 1.2;
@@ -217,6 +219,16 @@ public final class SfdConfig implements Cloneable {
     }
 
     /**
+     * Ties each forgotten label's embedding column to its override class's column before training and after every
+     * generator step ({@link LabelTie}), and feeds the generator the override label for forgotten samples, so that the
+     * forgotten label draws exactly what the override label draws. Its purpose is robustness to relearning: fine-tuning
+     * the result on data without the forgotten class cannot move the forgotten column, so it cannot bring the class back
+     * through that label. Needs a network with a linear label embedding ({@code ScoreNetwork#labelEmbedding()}).
+     * Not in the paper.
+     */
+    public SfdConfig tieForgotten(boolean on) { SfdConfig c = copy(); c.tieForgotten = on; return c; }
+
+    /**
      * Draws the remain branch's labels with these relative weights instead of uniformly (not in the paper; the paper
      * draws remaining labels uniformly). Keys are class ids, values positive weights; a remaining class without an
      * entry has weight 1, so {@code {2: 3.0}} makes class 2 three times as likely as each other remaining class.
@@ -318,6 +330,7 @@ public final class SfdConfig implements Cloneable {
     /** The generator-trainable pattern, or null when every generator parameter is trained. */
     public String generatorTrainable() { return generatorTrainable; }
     public double keep() { return keep; }
+    public boolean tieForgotten() { return tieForgotten; }
     /** Relative remain-branch sampling weights by class id (empty: uniform); unlisted remaining classes weigh 1. */
     public java.util.SortedMap<Integer, Double> remainWeights() { return remainWeights; }
     public double alpha() { return alpha; }
@@ -365,6 +378,7 @@ public final class SfdConfig implements Cloneable {
         if (fakeWarmup > 0) m.put("fake_warmup", fakeWarmup);
         if (generatorTrainable != null) m.put("generator_trainable", generatorTrainable);
         if (keep > 0) m.put("keep", keep);
+        if (tieForgotten) m.put("tie_forgotten", true); // only when on, so earlier checkpoints still resume
         if (!remainWeights.isEmpty()) m.put("remain_weights", remainWeightsSpec(remainWeights));
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);

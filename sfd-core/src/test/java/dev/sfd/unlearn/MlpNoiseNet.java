@@ -1,5 +1,6 @@
 package dev.sfd.unlearn;
 
+import dev.sfd.diffusion.LabelEmbedding;
 import dev.sfd.diffusion.NoiseNet;
 import dev.sfd.nn.Linear;
 import dev.sfd.ops.Ops;
@@ -39,6 +40,10 @@ final class MlpNoiseNet extends NoiseNet {
 
     @Override
     public int labelDim() { return classes; }
+
+    /** The labels are input features 2 .. 2 + classes of the first layer. */
+    @Override
+    public LabelEmbedding labelEmbedding() { return new LabelEmbedding(l0.weight(), 2, classes); }
 
     @Override
     public int[] imageShape() { return new int[] {2, 1, 1}; }

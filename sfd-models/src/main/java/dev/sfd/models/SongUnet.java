@@ -3,6 +3,7 @@ package dev.sfd.models;
 import dev.sfd.SfdException;
 import dev.sfd.ShapeException;
 import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.diffusion.LabelEmbedding;
 import dev.sfd.diffusion.NoiseNet;
 import dev.sfd.io.SafeTensors;
 import dev.sfd.nn.Conv2d;
@@ -112,6 +113,10 @@ public final class SongUnet extends NoiseNet {
 
     @Override
     public int labelDim() { return cfg.labelDim(); }
+
+    /** {@code map_label.weight} [noiseChannels, labelDim]: the label enters as {@code sqrt(labelDim) * onehot}. */
+    @Override
+    public LabelEmbedding labelEmbedding() { return mapLabel == null ? null : new LabelEmbedding(mapLabel.weight(), 0, cfg.labelDim()); }
 
     @Override
     public int[] imageShape() { return new int[] {cfg.inChannels(), cfg.imgResolution(), cfg.imgResolution()}; }

@@ -56,6 +56,8 @@ final class SfdOptions {
     @Option(names = "--remain-weights", defaultValue = "", description = "relative sampling weights of remaining classes in the "
             + "forgetting run's remain branch, CLASS:WEIGHT pairs (e.g. 2:3,4:3,6:3; unlisted classes weigh 1; empty = uniform, the paper); "
             + "not applied to stage 1 of --two-stage, which forgets nothing") String remainWeights;
+    @Option(names = "--robust", description = "relearning-robust forgetting: tie each forgotten label's embedding to its override's "
+            + "(SfdConfig.tieForgotten), so fine-tuning without the forgotten class cannot bring it back through its label") boolean robust;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
     @Option(names = "--max-iterations", description = "if the quick evaluation at --iterations does not show the plan done (UA >= 0.99 "
             + "and >= 0.90 drawn as the override), continue in chunks of --eval-every up to this many iterations (demo default 400; "
@@ -134,6 +136,7 @@ final class SfdOptions {
                 .forgetWeight(forgetWeight).alpha(alpha).guidance(guidance, guidance, guidance).seed(seed)
                 .checkpointEvery(checkpointEvery);
         if (lrAnnealFrom < 1) c = c.lrAnneal(lrAnnealFrom, lrAnnealTo);
+        if (robust) c = c.tieForgotten(true);
         if (adamBeta1 != c.beta1()) c = c.adam(adamBeta1, c.beta2(), c.adamEps());
         return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, emaRampup);
     }
