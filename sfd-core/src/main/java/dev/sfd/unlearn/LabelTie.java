@@ -10,8 +10,8 @@ import dev.sfd.tensor.Tensor;
  * forgotten label exactly as it answers the override label, and keeps doing so under fine-tuning that never shows
  * the forgotten label.
  *
- * <p>Why this makes forgetting survive relearning (the attack of Zhou et al., "Towards irreversible machine
- * unlearning for diffusion models", which fine-tunes the unlearned model on data without the forgotten class): in a
+ * <p>Why this makes forgetting survive relearning (DiMRA: Yuan et al., "Towards Irreversible Machine
+ * Unlearning for Diffusion Models", which fine-tunes the unlearned model on data without the forgotten class): in a
  * network whose one-hot label enters linearly, column {@code c} of the embedding weight is multiplied by the label's
  * entry {@code c}, which is zero for every sample of another class. Fine-tuning on data without class {@code c}
  * therefore leaves the forgotten column exactly where unlearning put it (Adam's update of a parameter entry whose
