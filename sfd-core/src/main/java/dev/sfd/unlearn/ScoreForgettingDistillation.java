@@ -9,7 +9,6 @@ import dev.sfd.diffusion.Guidance;
 import dev.sfd.diffusion.ScoreNetwork;
 import dev.sfd.diffusion.Sigmas;
 import dev.sfd.io.Checkpoint;
-import dev.sfd.nn.Parameter;
 import dev.sfd.ops.Ops;
 import dev.sfd.optim.Adam;
 import dev.sfd.optim.Ema;
@@ -41,14 +40,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     private final ScoreNetwork generatorNet;
     private final ScoreNetwork emaNet;
     private final Ema ema;
-    /** The generator parameters that are trained (all of them unless {@link SfdConfig#generatorTrainable} says otherwise). */
-    private final List<Parameter> generatorParams;
-    /**
-     * The initial generator when {@link SfdConfig#anchor} or {@link SfdConfig#keep} is on, else null (frozen);
-     * {@link #anchorParams} are its trained slots when the anchor is on.
-     */
+    /** The initial generator when {@link SfdConfig#keep} is on, else null (frozen; checkpoint group "anchor"). */
     private final ScoreNetwork anchorNet;
-    private final List<Parameter> anchorParams;
     private final ForgetPlan plan;
     private final SfdConfig cfg;
     private final Adam adamGenerator;
@@ -57,8 +50,6 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     private final EdmLoss fakeLoss;
     private final int numClasses;
     private final int[] remain;
-    /** Cumulative remain-label probabilities (SfdConfig.remainWeights), or null for uniform draws. */
-    private final double[] remainCdf;
     private final int[] forget;
     /** {@link SfdConfig#tieForgotten} with a plan that forgets something. */
     private final boolean tied;
@@ -84,7 +75,6 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         this.numClasses = teacher.labelDim();
         this.remain = plan.remainClasses(numClasses);
         this.forget = plan.forgetClasses();
-        this.remainCdf = remainCdf(remain, cfg.remainWeights());
         this.tied = cfg.tieForgotten() && !plan.isEmpty();
         teacher.requiresGrad(false).train(false);
         this.generatorNet = generatorInit.copy();
@@ -96,14 +86,11 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         if (tied) LabelTie.apply(generatorNet, plan); // before the EMA and anchor copies: all start tied
         generatorNet.requiresGrad(true).train(false);
         fake.requiresGrad(true).train(false);
-        this.generatorParams = trainable(generatorNet, cfg.generatorTrainable());
-        if (cfg.anchor() > 0 || cfg.keep() > 0) {
+        if (cfg.keep() > 0) {
             this.anchorNet = generatorNet.copy();
             anchorNet.requiresGrad(false);
-            this.anchorParams = cfg.anchor() > 0 ? trainable(anchorNet, cfg.generatorTrainable()) : null;
         } else {
             this.anchorNet = null;
-            this.anchorParams = null;
         }
         if (cfg.emaMode() != SfdConfig.EmaMode.NONE) {
             this.emaNet = generatorNet.copy();
@@ -112,7 +99,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             this.emaNet = null;
             this.ema = null;
         }
-        this.adamGenerator = new Adam(generatorParams, cfg.lrGenerator(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), 0);
+        this.adamGenerator = new Adam(generatorNet.parameters(), cfg.lrGenerator(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), 0);
         this.adamFake = new Adam(fake.parameters(), cfg.lrFake(), cfg.beta1(), cfg.beta2(), cfg.adamEps(), 0);
         this.rng = new RandomStream(cfg.seed());
         this.fakeLoss = new EdmLoss(cfg.fakePMean(), cfg.fakePStd());
@@ -162,12 +149,9 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         ensureOpen();
         long t0 = System.nanoTime();
         Map<String, Double> figures = new LinkedHashMap<>();
-        int[] remainLabels = drawLabels(remain, remainCdf, cfg.batchRemain());
-        int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, null, cfg.batchForget()) : new int[0];
+        int[] remainLabels = drawLabels(remain, cfg.batchRemain());
+        int[] forgetLabels = forget.length > 0 && cfg.batchForget() > 0 ? drawLabels(forget, cfg.batchForget()) : new int[0];
         boolean doForget = forgetLabels.length > 0;
-        double lrScale = cfg.lrScale(step); // 1 unless SfdConfig.lrAnneal is on
-        adamFake.setLearningRate(cfg.lrFake() * lrScale);
-        adamGenerator.setLearningRate(cfg.lrGenerator() * lrScale);
 
         // Both branches of each update run as ONE batch with per-sample labels and per-branch weights: the
         // gradient is the same sum as two separate backward passes (SPEC-SFD section 8), at half the calls.
@@ -184,13 +168,11 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             weighted(perSample, fakeRemain.length, cfg.lambdaFakeRemain(), fakeForget.length, cfg.lambdaFakeForget(),
                     figures, "fake_remain", "fake_forget", "fake-score loss").backward();
         }
-        prepareGradients(fake.parameters());
+        GradClip.sanitize(fake.parameters());
         adamFake.step();
 
-        if (step >= cfg.fakeWarmup()) { // SfdConfig#fakeWarmup: before it ends only the fake net learns
-            updateGenerator(remainLabels, forgetLabels, doForget, figures);
-            updateEma(doForget);
-        }
+        updateGenerator(remainLabels, forgetLabels, doForget, figures);
+        updateEma(doForget);
         step++;
         seconds += (System.nanoTime() - t0) / 1e9;
         figures.put("seconds", seconds);
@@ -217,22 +199,19 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                 if (cfg.keep() > 0 && genRemain.length > 0) loss = Ops.add(loss, keepLoss(sid, genRemain, figures));
                 loss.backward();
             }
-            prepareGradients(generatorParams);
+            GradClip.sanitize(generatorNet.parameters());
             adamGenerator.step();
-            if (anchorParams != null) pullToAnchor();
             if (tied) LabelTie.apply(generatorNet, plan);
         } finally {
             fake.requiresGrad(true);
         }
     }
 
-    /** Step 3: EMA of the generator; images are counted from the end of the fake warm-up. */
+    /** Step 3: EMA of the generator (EDM half-life rule with ramp-up). */
     private void updateEma(boolean doForget) {
         if (ema == null) return;
         int perStep = cfg.batchRemain() + (doForget ? cfg.batchForget() : 0);
-        double beta = cfg.emaMode() == SfdConfig.EmaMode.FIXED ? cfg.emaDecay()
-                : Ema.halfLifeBeta(cfg.emaHalfLifeImages(), cfg.emaRampup(), (step - cfg.fakeWarmup()) * perStep, perStep);
-        ema.update(beta);
+        ema.update(Ema.halfLifeBeta(cfg.emaHalfLifeImages(), cfg.emaRampup(), step * perStep, perStep));
         if (tied) LabelTie.apply(emaNet, plan);
     }
 
@@ -324,77 +303,12 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         }
     }
 
-    /** {@code w <- (1 - a) w + a w_init} for every generator weight (SfdConfig#anchor). */
-    private void pullToAnchor() {
-        double keep = 1.0 - cfg.anchor();
-        for (int i = 0; i < generatorParams.size(); i++) {
-            Tensor d = generatorParams.get(i).data();
-            d.backend().emaUpdate(d, anchorParams.get(i).data(), keep);
-        }
-    }
-
-    /**
-     * The parameters of {@code net} whose names fully match {@code regex} (all when null), in state-dict order; the
-     * others get {@code requiresGrad(false)} so that no gradient is computed or applied for them.
-     */
-    private static List<Parameter> trainable(ScoreNetwork net, String regex) {
-        if (regex == null) return net.parameters();
-        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
-        List<Parameter> out = new ArrayList<>();
-        for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
-            if (p.matcher(e.getKey()).matches()) out.add(e.getValue());
-            else e.getValue().setRequiresGrad(false);
-        }
-        if (out.isEmpty()) {
-            List<String> names = new ArrayList<>(net.namedParameters().keySet());
-            throw new SfdException("SFD: generator-trainable pattern '" + regex + "' matches none of the generator's "
-                    + names.size() + " parameters (" + net.describe() + "; e.g. " + names.subList(0, Math.min(4, names.size())) + ")");
-        }
-        return out;
-    }
-
-    private void prepareGradients(List<Parameter> params) {
-        if (cfg.sanitize()) GradClip.sanitize(params);
-        switch (cfg.clip()) {
-            case VALUE -> GradClip.clipValue(params, cfg.clipValue());
-            case NORM -> GradClip.clipNorm(params, cfg.clipValue());
-            default -> { }
-        }
-    }
-
-    /** {@code n} labels from {@code pool}: uniform when {@code cdf} is null, else through {@link #pick}. */
-    private int[] drawLabels(int[] pool, double[] cdf, int n) {
+    /** {@code n} labels drawn uniformly from {@code pool}. */
+    private int[] drawLabels(int[] pool, int n) {
         double[] u = rng.uniform(DType.FLOAT64, n).toDoubleArray();
-        if (cdf != null) return pick(pool, cdf, u);
         int[] out = new int[n];
         for (int i = 0; i < n; i++) out[i] = pool[Math.min(pool.length - 1, (int) (u[i] * pool.length))];
         return out;
-    }
-
-    /** Maps uniforms {@code u} in [0, 1) to {@code pool[j]}, the first j with {@code u < cdf[j]}. */
-    static int[] pick(int[] pool, double[] cdf, double[] u) {
-        int[] out = new int[u.length];
-        for (int i = 0; i < u.length; i++) {
-            int j = 0;
-            while (j < pool.length - 1 && u[i] >= cdf[j]) j++;
-            out[i] = pool[j];
-        }
-        return out;
-    }
-
-    /** Cumulative distribution over the remaining classes from SfdConfig.remainWeights (null when uniform). */
-    static double[] remainCdf(int[] remain, java.util.SortedMap<Integer, Double> weights) {
-        if (weights.isEmpty()) return null;
-        SfdConfig.requireRemainWeightsFit(weights, remain);
-        double[] cdf = new double[remain.length];
-        double total = 0;
-        for (int i = 0; i < remain.length; i++) {
-            total += weights.getOrDefault(remain[i], 1.0);
-            cdf[i] = total;
-        }
-        for (int i = 0; i < cdf.length; i++) cdf[i] /= total;
-        cdf[cdf.length - 1] = 1.0;
-        return cdf;
     }
 
     private Tensor oneHot(int[] labels) { return Ops.oneHot(labels, numClasses, DType.FLOAT32); }
@@ -456,31 +370,28 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
                 .meta("rng_counter", rng.counter())
                 .meta("plan", plan.toString())
                 .meta("sigma_init", cfg.sigmaInit())
-                .meta("config", cfg.toMap().toString())
+                .meta("config", cfg.toJson())
                 .save(file);
     }
 
     /**
-     * The part of a configuration ({@link SfdConfig#toMap()} as text) a checkpoint must match to be resumed:
-     * everything but the iteration count, which only says where the run stops (so a finished run can be continued
-     * for more iterations), unless learning-rate annealing (listed as {@code lr_anneal_start}) makes the schedule
-     * depend on it.
+     * Restores a checkpoint written by {@link #save} for the same plan and configuration (the iteration count may
+     * differ, so a finished run can continue). Checkpoints of older versions migrate ({@link SfdConfig#fromStored}).
      */
-    static String resumableConfig(String config) {
-        if (config.contains("lr_anneal_start=")) return config;
-        return config.replaceFirst("(\\{|, )iterations=[0-9]+", "$1iterations=*");
-    }
-
-    /** Restores a checkpoint written by {@link #save} for the same plan and configuration (the iteration count may differ). */
     public void resume(Path file) {
         ensureOpen();
         if (!Files.isRegularFile(file)) throw new SfdException("resume: checkpoint " + file + " does not exist");
         Checkpoint c = Checkpoint.load(file);
         if (!"sfd-checkpoint".equals(c.metadata().get("sfd.kind"))) throw new SfdException("resume: " + file + " is not an SFD checkpoint");
         if (!plan.toString().equals(c.meta("plan"))) throw new SfdException("resume: " + file + " was written for plan " + c.meta("plan") + ", not " + plan);
-        if (!resumableConfig(cfg.toMap().toString()).equals(resumableConfig(c.meta("config")))) {
-            throw new SfdException("resume: " + file + " was written with a different configuration: " + c.meta("config")
-                    + (cfg.lrAnnealStart() < 1 ? " (with learning-rate annealing the iteration count must match too)" : ""));
+        SfdConfig stored;
+        try {
+            stored = SfdConfig.fromStored(c.meta("config"));
+        } catch (SfdException e) {
+            throw new SfdException("resume: " + file + ": " + e.getMessage(), e);
+        }
+        if (!cfg.sameRunAs(stored)) {
+            throw new SfdException("resume: " + file + " was written with a different configuration: " + stored.toMap() + ", not " + cfg.toMap());
         }
         generatorNet.loadStateDict(c.group("generator"), true);
         fake.loadStateDict(c.group("fake"), true);

@@ -1,6 +1,8 @@
 package dev.sfd.unlearn;
 
+import dev.sfd.FormatException;
 import dev.sfd.SfdException;
+import dev.sfd.io.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,33 +13,18 @@ import java.util.Map;
  * without dropout and label dropout (the CPU recipe's choice, SPEC-SFD Q1).
  */
 public final class SfdConfig implements Cloneable {
-    /** Gradient clipping applied before each Adam step. */
-    public enum Clip { NONE, VALUE, NORM }
-
-    /** EMA of the generator: EDM half-life rule, a fixed per-step decay, or none. */
-    public enum EmaMode { HALF_LIFE, FIXED, NONE }
+    /** EMA of the generator: EDM half-life rule, or none. */
+    public enum EmaMode { HALF_LIFE, NONE }
 
     private long iterations = 400;
     private int batchRemain = 8;
     private int batchForget = 8;
     private double lrGenerator = 5e-5;
     private double lrFake = 5e-5;
-    /** Share of the iterations after which both learning rates fall linearly (1 = constant learning rates). */
-    private double lrAnnealStart = 1.0;
-    /** Learning-rate multiplier reached at the last iteration when annealing. */
-    private double lrAnnealFinal = 0.1;
-    /** Per-step pull of the generator weights back toward their initial values (0 = off; not in the paper). */
-    private double anchor = 0.0;
-    /** Initial iterations that update only the fake score network (0 = off; not in the paper). */
-    private long fakeWarmup = 0;
-    /** Regular expression over the generator's parameter names: only matches are trained (null = all; not in the paper). */
-    private String generatorTrainable = null;
     /** Weight of the remain-branch output anchor to the initial generator (0 = off; not in the paper). */
     private double keep = 0.0;
     /** Tie each forgotten label's embedding to its override's (LabelTie; not in the paper). */
     private boolean tieForgotten = false;
-    /** Relative sampling weights of remaining classes in the remain branch (empty = uniform, the paper). */
-    private java.util.SortedMap<Integer, Double> remainWeights = java.util.Collections.emptySortedMap();
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -53,19 +40,15 @@ public final class SfdConfig implements Cloneable {
     private double beta1 = 0.0;
     private double beta2 = 0.999;
     private double adamEps = 1e-8;
-    private Clip clip = Clip.NONE;
-    private double clipValue = 1.0;
-    private boolean sanitize = true;
     private double generatorLossScale = 1.0;
     private EmaMode emaMode = EmaMode.HALF_LIFE;
     private double emaHalfLifeImages = 500_000;
     /**
      * EMA half-life as a share of the images seen so far. EDM (and the paper) use 0.05, which on a run of a
-     * few thousand images averages over a handful of noisy 16-image steps; 0.5 measured FD 43.7 instead of
-     * 72.5 on the demo (docs/results/README.md, session 3).
+     * few thousand images averages over a handful of noisy 16-image steps; a longer ramp-up averages over more
+     * of them (the measurements are in docs/results/README.md).
      */
     private double emaRampup = 0.5;
-    private double emaDecay = 0.9999;
     private double guidanceTrainFake = 1.0;
     private double guidanceEvalFake = 1.0;
     private double guidanceTeacher = 1.0;
@@ -127,80 +110,6 @@ public final class SfdConfig implements Cloneable {
     }
 
     /**
-     * Linear learning-rate annealing (not in the paper): both learning rates stay constant for the first
-     * {@code startFraction} of the iterations, then fall linearly to {@code finalFraction} of their value at the last
-     * iteration. With Adam at beta1 = 0 every step moves a weight by about the learning rate whatever the gradient's
-     * signal-to-noise ratio, so the generator's noise floor scales with it; annealing lets a short run settle after the
-     * forgotten label has been overridden. Measured on the demo's stage 2 (anneal from 0.4 to 0.1x): it did not lower
-     * FD (docs/results/README.md, session 4). {@code startFraction = 1} turns it off.
-     */
-    public SfdConfig lrAnneal(double startFraction, double finalFraction) {
-        if (!(startFraction >= 0 && startFraction <= 1)) throw new SfdException("SfdConfig: lr anneal start must be in [0, 1], got " + startFraction);
-        if (!(finalFraction >= 0 && finalFraction <= 1)) throw new SfdException("SfdConfig: lr anneal final factor must be in [0, 1], got " + finalFraction);
-        SfdConfig c = copy(); c.lrAnnealStart = startFraction; c.lrAnnealFinal = finalFraction; return c;
-    }
-
-    /** Learning-rate multiplier of iteration {@code step} (0-based) under {@link #lrAnneal}. */
-    public double lrScale(long step) {
-        if (lrAnnealStart >= 1) return 1.0;
-        double start = lrAnnealStart * iterations;
-        double last = iterations - 1;
-        if (step <= start || last <= start) return 1.0;
-        double t = Math.min(1.0, (step - start) / (last - start));
-        return 1.0 - (1.0 - lrAnnealFinal) * t;
-    }
-
-    /**
-     * Anchors the generator to its initial weights (not in the paper; a decoupled L2-SP pull, as AdamW's weight decay
-     * but toward the starting point instead of zero): after each Adam step {@code w <- w - rate * (w - w_init)}. Meant
-     * for stage 2 of SFD-Two-Stage, which starts from a good distilled generator: with Adam at beta1 = 0 every weight
-     * moves by about the learning rate per step whatever its gradient's signal-to-noise ratio, so the weights that the
-     * forgetting does not need drift as a random walk; the pull bounds that drift (to about lr / sqrt(2 rate) per weight)
-     * while a consistent forgetting gradient can still move a weight up to about lr / rate. {@code 0} turns it off.
-     * Measured on the demo's stage 2 (docs/results/README.md, session 5): 0.005 gave remaining FD 34.5 against 37.5
-     * (one seed, inside the seed spread); 0.02 kept the forgotten label from being overridden.
-     */
-    public SfdConfig anchor(double rate) {
-        if (!(rate >= 0 && rate < 1)) throw new SfdException("SfdConfig: anchor rate must be in [0, 1), got " + rate);
-        SfdConfig c = copy(); c.anchor = rate; return c;
-    }
-
-    /**
-     * The first {@code n} iterations update only the fake score network (generator and EMA held; not in the paper).
-     * Meant for a stage 2 that starts from a distilled generator's EMA weights: the stage-1 fake net tracked the raw,
-     * noisier generator, so for its first steps the SiD gradient would compare the teacher with the score of a
-     * distribution the generator no longer draws. The warm-up iterations count towards {@link #iterations}.
-     * Measured on the demo's stage 2 (session 5): 30 warm-up iterations made the FD worse, so that mismatch is not what
-     * costs the FD.
-     */
-    public SfdConfig fakeWarmup(long n) {
-        if (n < 0) throw new SfdException("SfdConfig: fake warm-up must be >= 0 iterations, got " + n);
-        SfdConfig c = copy(); c.fakeWarmup = n; return c;
-    }
-
-    /**
-     * Trains only the generator parameters whose state-dict names match {@code regex} (a full match, e.g.
-     * {@code .*(map_label|map_layer\\d|affine)\\..*} for SongUNet's conditioning path); the others keep their initial
-     * values. {@code null} trains all of them (the paper). Not in the paper: a parameter-efficient stage 2 for
-     * SFD-Two-Stage, where the class enters the network only through the conditioning path, so a small trainable set
-     * can redirect a label while the rest of the distilled generator, which the remaining classes share, cannot drift.
-     * The fake score network is always trained in full. The pattern must match at least one parameter.
-     * Measured on the demo's stage 2 (session 5, lr 1e-4): remaining FD 32.5 and 41.2 on two seeds against 37.5 and 38.1
-     * with every parameter trained; the forgotten class's look-alike classes carry the loss either way.
-     */
-    public SfdConfig generatorTrainable(String regex) {
-        if (regex != null) {
-            if (regex.isBlank()) throw new SfdException("SfdConfig: generator-trainable pattern is blank (use null to train every parameter)");
-            try {
-                java.util.regex.Pattern.compile(regex);
-            } catch (java.util.regex.PatternSyntaxException e) {
-                throw new SfdException("SfdConfig: generator-trainable pattern '" + regex + "' is not a regular expression: " + e.getDescription());
-            }
-        }
-        SfdConfig c = copy(); c.generatorTrainable = regex; return c;
-    }
-
-    /**
      * Adds {@code weight * mean_remain ||G(z, c) - G_0(z, c)||^2} (squared distance summed over pixels, averaged over
      * the remain branch's samples) to the generator loss, where {@code G_0} is the generator the run started from with
      * the same latent and label (not in the paper). Meant for stage 2 of SFD-Two-Stage, where {@code G_0} is the
@@ -209,9 +118,8 @@ public final class SfdConfig implements Cloneable {
      * learning rate per step) the remaining labels are tied to their stage-1 images in output space, while the
      * forgotten labels stay free to move. Data-free: the targets are the generator's own initial outputs. In a one-stage
      * run from the teacher {@code G_0} is the teacher's one-step denoiser, a blurry target; do not use it there.
-     * {@code 0} turns it off. Measured on the Fashion-MNIST demo's stage 2 (docs/results/README.md, session 6): weight 1
-     * gave remaining-class FD 27.7 / 25.5 / 26.2 on three seeds against 37.5 / 38.1 without it, with the override complete
-     * by iteration ~100 instead of ~50; weight 10 kept the forgotten label from moving at all.
+     * {@code 0} turns it off. Too large a weight keeps the forgotten label from moving at all; measurements are in
+     * docs/results/README.md.
      */
     public SfdConfig keep(double weight) {
         if (!(weight >= 0) || !Double.isFinite(weight)) throw new SfdException("SfdConfig: keep weight must be a finite number >= 0, got " + weight);
@@ -227,29 +135,6 @@ public final class SfdConfig implements Cloneable {
      * Not in the paper.
      */
     public SfdConfig tieForgotten(boolean on) { SfdConfig c = copy(); c.tieForgotten = on; return c; }
-
-    /**
-     * Draws the remain branch's labels with these relative weights instead of uniformly (not in the paper; the paper
-     * draws remaining labels uniformly). Keys are class ids, values positive weights; a remaining class without an
-     * entry has weight 1, so {@code {2: 3.0}} makes class 2 three times as likely as each other remaining class.
-     * Every key must be a remaining class of the plan (checked when the trainer is built). Meant for the classes that
-     * look like the forgotten one: they share most of the generator's features with it, so the forgetting gradient
-     * moves them most, and more remain samples of them give the SiD loss more chances to pull them back. An empty map
-     * restores uniform sampling.
-     */
-    public SfdConfig remainWeights(Map<Integer, Double> weights) {
-        java.util.TreeMap<Integer, Double> w = new java.util.TreeMap<>();
-        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
-            Integer k = e.getKey();
-            Double v = e.getValue();
-            if (k == null || k < 0) throw new SfdException("SfdConfig: remain weight for class " + k + ": class ids are >= 0");
-            if (v == null || !(v > 0) || !Double.isFinite(v)) {
-                throw new SfdException("SfdConfig: remain weight for class " + k + " must be a positive finite number, got " + v);
-            }
-            w.put(k, v);
-        }
-        SfdConfig c = copy(); c.remainWeights = java.util.Collections.unmodifiableSortedMap(w); return c;
-    }
 
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
@@ -284,24 +169,12 @@ public final class SfdConfig implements Cloneable {
         SfdConfig c = copy(); c.beta1 = beta1; c.beta2 = beta2; c.adamEps = eps; return c;
     }
 
-    public SfdConfig clip(Clip mode, double value) {
-        if (mode != Clip.NONE) positive("clip value", value);
-        SfdConfig c = copy(); c.clip = mode; c.clipValue = value; return c;
-    }
-
-    public SfdConfig sanitize(boolean on) { SfdConfig c = copy(); c.sanitize = on; return c; }
-
     public SfdConfig generatorLossScale(double s) { positive("generatorLossScale", s); SfdConfig c = copy(); c.generatorLossScale = s; return c; }
 
     public SfdConfig emaHalfLife(double images, double rampup) {
         positive("EMA half-life", images);
         nonNegative("EMA ramp-up", rampup);
         SfdConfig c = copy(); c.emaMode = EmaMode.HALF_LIFE; c.emaHalfLifeImages = images; c.emaRampup = rampup; return c;
-    }
-
-    public SfdConfig emaFixed(double decay) {
-        if (!(decay >= 0 && decay < 1)) throw new SfdException("SfdConfig: EMA decay must be in [0, 1), got " + decay);
-        SfdConfig c = copy(); c.emaMode = EmaMode.FIXED; c.emaDecay = decay; return c;
     }
 
     public SfdConfig emaOff() { SfdConfig c = copy(); c.emaMode = EmaMode.NONE; return c; }
@@ -323,16 +196,8 @@ public final class SfdConfig implements Cloneable {
     public int batchForget() { return batchForget; }
     public double lrGenerator() { return lrGenerator; }
     public double lrFake() { return lrFake; }
-    public double lrAnnealStart() { return lrAnnealStart; }
-    public double lrAnnealFinal() { return lrAnnealFinal; }
-    public double anchor() { return anchor; }
-    public long fakeWarmup() { return fakeWarmup; }
-    /** The generator-trainable pattern, or null when every generator parameter is trained. */
-    public String generatorTrainable() { return generatorTrainable; }
     public double keep() { return keep; }
     public boolean tieForgotten() { return tieForgotten; }
-    /** Relative remain-branch sampling weights by class id (empty: uniform); unlisted remaining classes weigh 1. */
-    public java.util.SortedMap<Integer, Double> remainWeights() { return remainWeights; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -348,21 +213,20 @@ public final class SfdConfig implements Cloneable {
     public double beta1() { return beta1; }
     public double beta2() { return beta2; }
     public double adamEps() { return adamEps; }
-    public Clip clip() { return clip; }
-    public double clipValue() { return clipValue; }
-    public boolean sanitize() { return sanitize; }
     public double generatorLossScale() { return generatorLossScale; }
     public EmaMode emaMode() { return emaMode; }
     public double emaHalfLifeImages() { return emaHalfLifeImages; }
     public double emaRampup() { return emaRampup; }
-    public double emaDecay() { return emaDecay; }
     public double guidanceTrainFake() { return guidanceTrainFake; }
     public double guidanceEvalFake() { return guidanceEvalFake; }
     public double guidanceTeacher() { return guidanceTeacher; }
     public long seed() { return seed; }
     public long checkpointEvery() { return checkpointEvery; }
 
-    /** All values by name (reports, checkpoints). */
+    /** Version of the JSON form written by {@link #toJson()}; version 1 was the {@code Map.toString()} text older checkpoints hold. */
+    public static final int FORMAT_VERSION = 2;
+
+    /** All values by name, in a fixed order (reports, cache keys, the body of {@link #toJson()}). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("iterations", iterations);
@@ -370,16 +234,8 @@ public final class SfdConfig implements Cloneable {
         m.put("batch_forget", batchForget);
         m.put("lr_generator", lrGenerator);
         m.put("lr_fake", lrFake);
-        if (lrAnnealStart < 1) { // only when used, so checkpoints written before this option still resume
-            m.put("lr_anneal_start", lrAnnealStart);
-            m.put("lr_anneal_final", lrAnnealFinal);
-        }
-        if (anchor > 0) m.put("anchor", anchor); // only when used, as lr_anneal_*
-        if (fakeWarmup > 0) m.put("fake_warmup", fakeWarmup);
-        if (generatorTrainable != null) m.put("generator_trainable", generatorTrainable);
-        if (keep > 0) m.put("keep", keep);
-        if (tieForgotten) m.put("tie_forgotten", true); // only when on, so earlier checkpoints still resume
-        if (!remainWeights.isEmpty()) m.put("remain_weights", remainWeightsSpec(remainWeights));
+        m.put("keep", keep);
+        if (tieForgotten) m.put("tie_forgotten", true); // only when on, as older versions wrote it
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);
@@ -392,14 +248,10 @@ public final class SfdConfig implements Cloneable {
         m.put("adam_beta1", beta1);
         m.put("adam_beta2", beta2);
         m.put("adam_eps", adamEps);
-        m.put("clip", clip.name());
-        m.put("clip_value", clipValue);
-        m.put("sanitize", sanitize);
         m.put("generator_loss_scale", generatorLossScale);
         m.put("ema", emaMode.name());
         m.put("ema_half_life_images", emaHalfLifeImages);
         m.put("ema_rampup", emaRampup);
-        m.put("ema_decay", emaDecay);
         m.put("guidance_train_fake", guidanceTrainFake);
         m.put("guidance_eval_fake", guidanceEvalFake);
         m.put("guidance_teacher", guidanceTeacher);
@@ -408,51 +260,132 @@ public final class SfdConfig implements Cloneable {
         return m;
     }
 
-    /** Throws when a class of {@link #remainWeights} is not among {@code remain} (the plan's remaining classes). */
-    static void requireRemainWeightsFit(Map<Integer, Double> weights, int[] remain) {
-        java.util.Set<Integer> remainSet = new java.util.TreeSet<>();
-        for (int c : remain) remainSet.add(c);
-        for (int c : weights.keySet()) {
-            if (!remainSet.contains(c)) {
-                throw new SfdException("remain weights name class " + c + ", which is not a remaining class of this plan (remaining: " + remainSet + ")");
+    /** The configuration as versioned JSON ({@code format}, {@code version}, then {@link #toMap()}): what checkpoints store. */
+    public String toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", "sfd-config");
+        m.put("version", FORMAT_VERSION);
+        m.putAll(toMap());
+        return Json.write(m);
+    }
+
+    /**
+     * Reads a stored configuration: the JSON of {@link #toJson()} (version {@value #FORMAT_VERSION}), or the
+     * version-1 text older checkpoints hold ({@code {iterations=150, batch_remain=8, ...}}), which migrates. Throws
+     * naming the version when it is unknown, and naming the knob when the configuration used one that was retired
+     * (docs/results/README.md, "Retired knobs") or one this version does not know.
+     */
+    public static SfdConfig fromStored(String text) {
+        return fromMap(storedValues(text));
+    }
+
+    /** The raw values of a stored configuration by name (no migration or checks), e.g. to read one value of any version. */
+    public static Map<String, Object> storedValues(String text) {
+        if (text == null || text.isBlank()) throw new FormatException("stored SFD configuration is empty");
+        String t = text.strip();
+        if (t.startsWith("{\"") || t.startsWith("{\n") || t.equals("{}")) {
+            Map<String, Object> m = new LinkedHashMap<>(Json.parseMap(t));
+            Object format = m.remove("format");
+            Object version = m.remove("version");
+            if (!"sfd-config".equals(format)) throw new FormatException("stored SFD configuration has format " + format + ", expected sfd-config");
+            if (!(version instanceof Number) || ((Number) version).intValue() != FORMAT_VERSION) {
+                throw new FormatException("stored SFD configuration has version " + version + "; this build reads version "
+                        + FORMAT_VERSION + " (and the version-1 text of older checkpoints)");
+            }
+            m.put(VERSION_KEY, FORMAT_VERSION);
+            return m;
+        }
+        if (!t.startsWith("{") || !t.endsWith("}")) throw new FormatException("stored SFD configuration is neither JSON nor the version-1 text: " + t);
+        Map<String, Object> m = new LinkedHashMap<>();
+        String body = t.substring(1, t.length() - 1);
+        if (!body.isBlank()) {
+            // version 1: Map.toString(); no value of a current knob contains ", " (a retired regex might: it fails below anyway)
+            for (String part : body.split(", ")) {
+                int eq = part.indexOf('=');
+                if (eq <= 0) throw new FormatException("version-1 SFD configuration: cannot read '" + part + "' in " + t);
+                m.put(part.substring(0, eq), part.substring(eq + 1));
             }
         }
+        m.put(VERSION_KEY, 1);
+        return m;
     }
 
-    /** Checks {@link #remainWeights} against a plan before anything runs (the trainer checks again when built). */
-    public void requireRemainWeightsFit(ForgetPlan plan, int numClasses) {
-        requireRemainWeightsFit(remainWeights, plan.remainClasses(numClasses));
-    }
+    private static final String VERSION_KEY = "\u0000version";
 
-    /** {@code "2:3.0,4:3.0"}: the form of {@link #parseRemainWeights} and of the config map. */
-    public static String remainWeightsSpec(Map<Integer, Double> weights) {
-        StringBuilder b = new StringBuilder();
-        for (Map.Entry<Integer, Double> e : new java.util.TreeMap<>(weights).entrySet()) {
-            if (b.length() > 0) b.append(',');
-            b.append(e.getKey()).append(':').append(e.getValue());
+    private static SfdConfig fromMap(Map<String, Object> values) {
+        int version = ((Number) values.get(VERSION_KEY)).intValue();
+        SfdConfig c = new SfdConfig();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            String k = e.getKey();
+            Object v = e.getValue();
+            if (k.equals(VERSION_KEY)) continue;
+            switch (k) {
+                case "iterations" -> c.iterations = (long) num(k, v);
+                case "batch_remain" -> c.batchRemain = (int) num(k, v);
+                case "batch_forget" -> c.batchForget = (int) num(k, v);
+                case "lr_generator" -> c.lrGenerator = num(k, v);
+                case "lr_fake" -> c.lrFake = num(k, v);
+                case "keep" -> c.keep = num(k, v);
+                case "tie_forgotten" -> c.tieForgotten = Boolean.parseBoolean(String.valueOf(v));
+                case "alpha" -> c.alpha = num(k, v);
+                case "sigma_init" -> c.sigmaInit = num(k, v);
+                case "lambda_r" -> c.lambdaRemain = num(k, v);
+                case "lambda_f" -> c.lambdaForget = num(k, v);
+                case "lambda_fake_r" -> c.lambdaFakeRemain = num(k, v);
+                case "lambda_fake_f" -> c.lambdaFakeForget = num(k, v);
+                case "generator_t_max" -> c.generatorTMax = num(k, v);
+                case "fake_p_mean" -> c.fakePMean = num(k, v);
+                case "fake_p_std" -> c.fakePStd = num(k, v);
+                case "adam_beta1" -> c.beta1 = num(k, v);
+                case "adam_beta2" -> c.beta2 = num(k, v);
+                case "adam_eps" -> c.adamEps = num(k, v);
+                case "generator_loss_scale" -> c.generatorLossScale = num(k, v);
+                case "ema" -> {
+                    if ("FIXED".equals(String.valueOf(v))) throw retired("ema=FIXED (emaFixed)", version);
+                    try {
+                        c.emaMode = EmaMode.valueOf(String.valueOf(v));
+                    } catch (IllegalArgumentException x) {
+                        throw new FormatException("stored SFD configuration (version " + version + "): ema is '" + v + "', expected one of HALF_LIFE, NONE");
+                    }
+                }
+                case "ema_half_life_images" -> c.emaHalfLifeImages = num(k, v);
+                case "ema_rampup" -> c.emaRampup = num(k, v);
+                case "guidance_train_fake" -> c.guidanceTrainFake = num(k, v);
+                case "guidance_eval_fake" -> c.guidanceEvalFake = num(k, v);
+                case "guidance_teacher" -> c.guidanceTeacher = num(k, v);
+                case "seed" -> c.seed = (long) num(k, v);
+                case "checkpoint_every" -> c.checkpointEvery = (long) num(k, v);
+                // version 1 always wrote these; their values changed nothing unless a retired knob was set
+                case "clip" -> { if (version > 1 || !"NONE".equals(String.valueOf(v))) throw retired("clip=" + v + " (clip)", version); }
+                case "sanitize" -> { if (version > 1 || !"true".equals(String.valueOf(v))) throw retired("sanitize=" + v + " (sanitize)", version); }
+                case "clip_value", "ema_decay" -> { if (version > 1) throw retired(k, version); }
+                // version 1 wrote these only when the knob was used
+                case "lr_anneal_start", "lr_anneal_final", "anchor", "fake_warmup", "generator_trainable", "remain_weights" ->
+                        throw retired(k + "=" + v, version);
+                default -> throw new FormatException("stored SFD configuration (version " + version + ") has the unknown key '" + k + "'");
+            }
         }
-        return b.toString();
+        return c;
     }
 
-    /** Parses {@code "CLASS:WEIGHT,..."} (e.g. {@code "2:3,4:3,6:3"}); an empty string is uniform sampling. */
-    public static Map<Integer, Double> parseRemainWeights(String spec) {
-        java.util.TreeMap<Integer, Double> w = new java.util.TreeMap<>();
-        if (spec == null || spec.isBlank()) return w;
-        for (String part : spec.split(",")) {
-            String[] kv = part.trim().split(":");
-            if (kv.length != 2) throw new SfdException("remain weights '" + spec + "': expected CLASS:WEIGHT pairs separated by commas, got '" + part.trim() + "'");
-            int k;
-            double v;
+    private static FormatException retired(String knob, int version) {
+        return new FormatException("stored SFD configuration (version " + version + ") uses the retired knob " + knob
+                + ", which this build no longer has (docs/results/README.md, \"Retired knobs\"); resume it with the release that wrote it");
+    }
+
+    private static double num(String key, Object v) {
+        if (v instanceof String s && !s.equals("NaN") && !s.endsWith("Infinity")) {
             try {
-                k = Integer.parseInt(kv[0].trim());
-                v = Double.parseDouble(kv[1].trim());
+                return Double.parseDouble(s);
             } catch (NumberFormatException e) {
-                throw new SfdException("remain weights '" + spec + "': '" + part.trim() + "' is not CLASS:WEIGHT (an integer and a number)");
+                throw new FormatException("stored SFD configuration: " + key + " is '" + s + "', not a number");
             }
-            if (w.put(k, v) != null) throw new SfdException("remain weights '" + spec + "': class " + k + " is listed twice");
         }
-        return w;
+        return Json.toDouble(v);
     }
+
+    /** The same configuration up to the iteration count (which only says where a run stops: a finished run may continue). */
+    public boolean sameRunAs(SfdConfig other) { return other != null && iterations(1).equals(other.iterations(1)); }
 
     @Override
     public String toString() { return "SfdConfig" + toMap(); }

@@ -214,15 +214,14 @@ public final class Models {
         return denoiser(c.metadata(), c.group(group), source + ", " + group);
     }
 
-    /** sigma_init of a checkpoint: its own key, else the one inside the configuration string (older checkpoints). */
+    /** sigma_init of a checkpoint: its own key, else the value inside its stored configuration (older checkpoints). */
     private static double sigmaInitOf(dev.sfd.io.Checkpoint c, Path file) {
         String v = c.metadata().get("sigma_init");
-        if (v == null) {
-            java.util.regex.Matcher mm = java.util.regex.Pattern.compile("sigma_init=([-+0-9.eE]+)").matcher(String.valueOf(c.metadata().get("config")));
-            if (!mm.find()) throw new FormatException(file + " does not record sigma_init");
-            v = mm.group(1);
-        }
-        return Double.parseDouble(v);
+        if (v != null) return Double.parseDouble(v);
+        String config = c.metadata().get("config");
+        Object stored = config == null ? null : dev.sfd.unlearn.SfdConfig.storedValues(config).get("sigma_init");
+        if (stored == null) throw new FormatException(file + " does not record sigma_init");
+        return stored instanceof Number n ? n.doubleValue() : Double.parseDouble(stored.toString());
     }
 
     /** Throws unless {@code net} has the teacher's architecture (a stage 1 must come from the same kind of network). */

@@ -28,13 +28,6 @@ import java.util.Map;
  * skip connections, and a GroupNorm + SiLU + 3x3 conv output head. State-dict names equal EDM's.
  */
 public final class SongUnet extends NoiseNet {
-    /**
-     * The conditioning path's parameter names as a regular expression over a preconditioned SongUNet's state dict
-     * (label and noise-embedding MLP plus every block's per-channel affine): the only way a class label reaches
-     * the convolutions. For {@code SfdConfig.generatorTrainable}: about 10% of fmnist-s's parameters.
-     */
-    public static final String CONDITIONING_PARAMETERS = "(.*\\.)?(map_label|map_layer\\d|[^.]+_(block|up|down|in)\\d*\\.affine)\\.(weight|bias)";
-
     private final SongUnetConfig cfg;
     private final int noiseChannels;
     private final Linear mapLabel;

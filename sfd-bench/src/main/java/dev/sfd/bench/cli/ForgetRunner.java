@@ -90,7 +90,6 @@ final class ForgetRunner {
         }
         if (maxIterations > cfg.iterations()) {
             if (evalEvery <= 0) throw new SfdException("--max-iterations needs the quick evaluations (--eval-every > 0) to know when the plan is done");
-            if (cfg.lrAnnealStart() < 1) throw new SfdException("--max-iterations cannot be combined with --lr-anneal-from: the schedule needs a fixed length");
         }
     }
 

@@ -12,9 +12,6 @@ final class SfdOptions {
     @Option(names = "--lr", defaultValue = "5e-5", description = "learning rate of generator and fake score network") double lr;
     @Option(names = "--lr-fake", description = "learning rate of the fake score network when it should differ from --lr "
             + "(a faster critic tracks the generator's distribution more closely)") Double lrFake;
-    @Option(names = "--lr-anneal-from", defaultValue = "1", description = "share of the iterations after which both learning rates "
-            + "fall linearly to --lr-anneal-to times their value (1 = constant)") double lrAnnealFrom;
-    @Option(names = "--lr-anneal-to", defaultValue = "0.1", description = "learning-rate multiplier at the last iteration when annealing") double lrAnnealTo;
     @Option(names = "--adam-beta1", defaultValue = "0", description = "Adam beta1 of both networks (SiD and the paper: 0)") double adamBeta1;
     @Option(names = "--forget-weight", defaultValue = "0.1", description = "lambda_f = lambda'_f") double forgetWeight;
     @Option(names = "--alpha", defaultValue = "1.2") double alpha;
@@ -37,25 +34,12 @@ final class SfdOptions {
     @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' (distilled from the shipped "
             + "teacher) or a folder with generator.safetensors and fake.safetensors (what forget --plan '' writes); "
             + "--iterations then counts stage-2 iterations") String fromStage1;
-    @Option(names = "--stage2-anchor", defaultValue = "0", description = "stage 2 only: each step pulls the generator's weights back "
-            + "toward the stage-1 generator by this share (0 = off, the paper; bounds the random-walk drift of the weights "
-            + "the forgetting does not need)") double stage2Anchor;
-    @Option(names = "--stage2-fake-warmup", defaultValue = "0", description = "stage 2 only: the first N iterations (counted in "
-            + "--iterations) train only the fake score network on the stage-1 generator's samples (0 = off, the paper)") long stage2FakeWarmup;
-    @Option(names = "--stage2-train", defaultValue = "all", description = "stage 2 only: which generator parameters learn: 'all' "
-            + "(default, the paper), 'conditioning' (SongUNet's label/noise embedding MLP and per-block affines, ~10%%; with "
-            + "--stage2-lr 1e-4 it measured remaining FD 32.5 and 41.2 on seeds 7 and 8 against 37.5 and 38.1 for 'all') or a "
-            + "regular expression over parameter names") String stage2Train;
-    @Option(names = "--stage2-lr", description = "stage 2 only: generator learning rate (default 1e-4 when --stage2-train is "
-            + "'conditioning', else --lr; the fake net keeps --lr-fake or --lr)") Double stage2Lr;
+    @Option(names = "--stage2-lr", description = "stage 2 only: generator learning rate (default --lr; the fake net keeps --lr-fake or --lr)") Double stage2Lr;
     @Option(names = "--stage2-keep", defaultValue = "1", description = "stage 2 only: weight of an output anchor that ties the "
             + "remaining labels' images to the stage-1 generator's images of the same latents (squared distance per image, "
             + "SfdConfig.keep). Default 1: on the demo it cut the remaining classes' FD from 37.5/38.1 (seeds 7/8) to 27.7/25.5/26.2 (seeds 7/8/9) "
             + "(docs/results, session 6); it slows the override (Coat -> Bag reached 0.895 in 150 iterations: --max-iterations continues "
             + "such runs until the override is complete, the demo's default); 10 blocks the forgetting; 0 = the paper's stage 2") double stage2Keep;
-    @Option(names = "--remain-weights", defaultValue = "", description = "relative sampling weights of remaining classes in the "
-            + "forgetting run's remain branch, CLASS:WEIGHT pairs (e.g. 2:3,4:3,6:3; unlisted classes weigh 1; empty = uniform, the paper); "
-            + "not applied to stage 1 of --two-stage, which forgets nothing") String remainWeights;
     @Option(names = "--robust", description = "relearning-robust forgetting: tie each forgotten label's embedding to its override's "
             + "(SfdConfig.tieForgotten), so fine-tuning without the forgotten class cannot bring it back through its label") boolean robust;
     @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
@@ -105,37 +89,27 @@ final class SfdOptions {
     }
 
     SfdConfig stage2Config(double sigmaInit) {
-        SfdConfig c = forgetConfig().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).anchor(stage2Anchor).keep(stage2Keep).fakeWarmup(stage2FakeWarmup)
-                .generatorTrainable(trainablePattern(stage2Train));
-        double lrGen = stage2Lr != null ? stage2Lr : "conditioning".equals(stage2Train) ? 1e-4 : lr;
+        SfdConfig c = forgetConfig().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).keep(stage2Keep);
+        double lrGen = stage2Lr != null ? stage2Lr : lr;
         c = c.learningRates(lrGen, c.lrFake());
         return stage2Ema && !noEma ? c : c.emaOff();
     }
 
-    /** --stage2-train: 'all' -> null, 'conditioning' -> SongUNet's conditioning path, anything else is the pattern itself. */
-    static String trainablePattern(String option) {
-        if (option == null || option.equals("all")) return null;
-        if (option.equals("conditioning")) return dev.sfd.models.SongUnet.CONDITIONING_PARAMETERS;
-        return option;
-    }
-
-    /** Checks the options that depend on the teacher and plan (stage 1, --remain-weights); call before writing anything. */
+    /** Checks the options that depend on the teacher and plan (stage 1); call before writing anything. */
     void check(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan) {
         if (fromStage1 != null) loadStage1(teacher);
-        forgetConfig().requireRemainWeightsFit(plan, teacher.labelDim());
         ForgetRunner.requireExtensible(forgetConfig(), evalEvery, maxIterations(0));
     }
 
-    /** The configuration of the run that forgets (one stage, or stage 2): {@link #config()} plus --remain-weights. */
+    /** The configuration of the run that forgets (one stage, or stage 2). */
     SfdConfig forgetConfig() {
-        return config().remainWeights(SfdConfig.parseRemainWeights(remainWeights));
+        return config();
     }
 
     SfdConfig config() {
         SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lrFake == null ? lr : lrFake)
                 .forgetWeight(forgetWeight).alpha(alpha).guidance(guidance, guidance, guidance).seed(seed)
                 .checkpointEvery(checkpointEvery);
-        if (lrAnnealFrom < 1) c = c.lrAnneal(lrAnnealFrom, lrAnnealTo);
         if (robust) c = c.tieForgotten(true);
         if (adamBeta1 != c.beta1()) c = c.adam(adamBeta1, c.beta2(), c.adamEps());
         return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, emaRampup);
