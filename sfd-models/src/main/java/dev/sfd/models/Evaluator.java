@@ -2,6 +2,8 @@ package dev.sfd.models;
 
 import dev.sfd.diffusion.Denoiser;
 import dev.sfd.diffusion.Sampler;
+import dev.sfd.eval.ClassTable;
+import dev.sfd.eval.Figures;
 import dev.sfd.eval.FrechetDistance;
 import dev.sfd.eval.Metrics;
 import dev.sfd.models.data.Dataset;
@@ -9,13 +11,19 @@ import dev.sfd.ops.Ops;
 import dev.sfd.random.RandomStream;
 import dev.sfd.tensor.DType;
 import dev.sfd.tensor.Tensor;
+import dev.sfd.unlearn.ForgetPlan;
+import dev.sfd.unlearn.Judge;
 import dev.sfd.unlearn.OneStepGenerator;
+import dev.sfd.unlearn.StopRule;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Judges generated images with the classifier: per-class accuracy, per-class Frechet distance of classifier
- * features against real test images, UA and the override share for a forgotten class.
+ * The one evaluator of generated images: the classifier judges them (per-class accuracy, the Frechet distance of
+ * classifier features against real test images per class, UA and the override share of forgotten labels) and the
+ * result is a {@link Figures}. {@link #figures} is the full evaluation of a generator, {@link #quick} the cheap one a
+ * forgetting run's {@link StopRule} decides on ({@link #quickJudge}), {@link #figuresOf} the same figures from images
+ * drawn elsewhere (for example a diffusion model's Heun samples) and {@link #table} the per-class table of any images.
  */
 public final class Evaluator {
     private final Classifier classifier;
@@ -52,6 +60,109 @@ public final class Evaluator {
             }
         }
         return new Result(labels, pred, acc, fd);
+    }
+
+    /** The per-class table of images with intended labels (accuracy, FD, confusion rows). */
+    public ClassTable table(Tensor images, int[] labels) {
+        Result r = judge(images, labels);
+        return ClassTable.of(labels, r.predictions(), r.perClassAccuracy(), r.perClassFd(), classifier.numClasses());
+    }
+
+    /** Minimum one-step samples per forgotten label in a quick evaluation: fewer make the shares move in steps too coarse for the stop rule. */
+    public static final int QUICK_FORGET_SAMPLES = 200;
+    /** Latent seeds of quick evaluations (fixed, so that every evaluation of a run compares the same latents). */
+    static final long QUICK_FORGET_SEED = 555, QUICK_REMAIN_SEED = 556;
+
+    /**
+     * The full figures of a generator for {@code plan}: {@code perForget} one-step samples of each forgotten label
+     * (latents from {@code seed + 100003 f}) and {@code perRemain} of each remaining class (latents from {@code seed + 7}).
+     */
+    public Figures figures(OneStepGenerator g, ForgetPlan plan, int perForget, int perRemain, long seed) {
+        int[] forget = plan.forgetClasses();
+        Tensor[] forgetImages = new Tensor[forget.length];
+        for (int i = 0; i < forget.length; i++) {
+            int[] labels = new int[perForget];
+            java.util.Arrays.fill(labels, forget[i]);
+            forgetImages[i] = sampleBatched(g, labels, seed + forget[i] * 100_003L);
+        }
+        int[] rl = repeat(plan.remainClasses(g.numClasses()), perRemain);
+        return figuresOf(plan, forgetImages, sampleBatched(g, rl, seed + 7), rl)
+                .withSampling(new Figures.Sampling("one-step", 1, perForget, perRemain, null));
+    }
+
+    /**
+     * The figures of {@code plan} from images drawn elsewhere: {@code forgetImages[i]} are images generated for the
+     * i-th forgotten label of the plan, {@code remainImages} images of the remaining classes with their labels.
+     */
+    public Figures figuresOf(ForgetPlan plan, Tensor[] forgetImages, Tensor remainImages, int[] remainLabels) {
+        int classes = classifier.numClasses();
+        int[] forget = plan.forgetClasses();
+        if (forgetImages.length != forget.length) {
+            throw new dev.sfd.SfdException("Evaluator: " + forgetImages.length + " forget-image sets for a plan that forgets " + forget.length + " classes");
+        }
+        java.util.List<Figures.ForgetRow> rows = new java.util.ArrayList<>();
+        double uaSum = 0, ovSum = 0;
+        for (int i = 0; i < forget.length; i++) {
+            int f = forget[i];
+            int[] pred = classifier.predict(forgetImages[i], 128);
+            double ua = Metrics.unlearningAccuracy(pred, f);
+            double ov = Metrics.share(pred, plan.overrideOf(f));
+            rows.add(new Figures.ForgetRow(f, plan.overrideOf(f), ua, ov, Metrics.histogram(pred, classes)));
+            uaSum += ua;
+            ovSum += ov;
+        }
+        int[] remain = plan.remainClasses(classes);
+        Result r = judge(remainImages, remainLabels);
+        ClassTable table = ClassTable.of(remainLabels, r.predictions(), r.perClassAccuracy(), r.perClassFd(), classes);
+        return new Figures(forget.length == 0 ? Double.NaN : uaSum / forget.length, forget.length == 0 ? Double.NaN : ovSum / forget.length,
+                Metrics.meanOver(r.perClassAccuracy(), remain), Metrics.meanOver(r.perClassFd(), remain), rows, table, null);
+    }
+
+    /**
+     * The quick evaluation a forgetting run decides on: at least {@value #QUICK_FORGET_SAMPLES} one-step samples per
+     * forgotten label (UA and override share over all of them) and {@code perClass} per remaining class (accuracy and a
+     * FD that is biased upward at small counts, comparable only along one run); fixed latents.
+     */
+    public Figures quick(OneStepGenerator g, ForgetPlan plan, int perClass) {
+        int[] forget = plan.forgetClasses();
+        int[] remain = plan.remainClasses(g.numClasses());
+        int[] fl = repeat(forget, Math.max(perClass, QUICK_FORGET_SAMPLES));
+        int[] rl = repeat(remain, perClass);
+        double ua = Double.NaN, ov = Double.NaN;
+        if (fl.length > 0) {
+            int[] fp = classifier.predict(sampleBatched(g, fl, QUICK_FORGET_SEED), 128);
+            int notForgotten = 0, asOverride = 0;
+            for (int i = 0; i < fl.length; i++) {
+                if (fp[i] != fl[i]) notForgotten++;
+                if (fp[i] == plan.overrideOf(fl[i])) asOverride++;
+            }
+            ua = notForgotten / (double) fl.length;
+            ov = asOverride / (double) fl.length;
+        }
+        Result r = judge(sampleBatched(g, rl, QUICK_REMAIN_SEED), rl);
+        return Figures.of(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain));
+    }
+
+    /** {@link #quick} as the {@link Judge} of a {@link dev.sfd.unlearn.ForgetRun}. */
+    public Judge quickJudge(int perClass) {
+        if (perClass < 1) throw new dev.sfd.SfdException("quick evaluations need >= 1 image per remaining class, got " + perClass);
+        return (g, plan) -> quick(g, plan, perClass);
+    }
+
+    /** One-step samples of {@code labels} in batches of 128 (latents of batch b from {@code seed + 128 b}). */
+    public static Tensor sampleBatched(OneStepGenerator g, int[] labels, long seed) {
+        java.util.List<Tensor> parts = new java.util.ArrayList<>();
+        for (int s = 0; s < labels.length; s += 128) {
+            parts.add(g.sample(java.util.Arrays.copyOfRange(labels, s, Math.min(labels.length, s + 128)), seed + s));
+        }
+        return Ops.concat(0, parts.toArray(new Tensor[0]));
+    }
+
+    /** Each class of {@code classes} {@code n} times, in order. */
+    static int[] repeat(int[] classes, int n) {
+        int[] out = new int[classes.length * n];
+        for (int i = 0; i < out.length; i++) out[i] = classes[i / n];
+        return out;
     }
 
     /** Classifier feature statistics of the real images of one class (cached). */

@@ -143,7 +143,10 @@ public final class Models {
      * A finished plain distillation (stage 1 of SFD-Two-Stage): the one-step generator and its fake score network;
      * {@code provenance} names the checkpoint, step and configuration it came from (empty for a folder or the shipped pair).
      */
-    public record Stage1(OneStepGenerator generator, EdmPrecond fake, String source, Map<String, String> provenance) {}
+    public record Stage1(OneStepGenerator generator, EdmPrecond fake, String source, Map<String, String> provenance) {
+        /** The networks, as {@link dev.sfd.unlearn.SfdRecipe#twoStage(dev.sfd.unlearn.Stage1)} takes them. */
+        public dev.sfd.unlearn.Stage1 networks() { return new dev.sfd.unlearn.Stage1(generator, fake); }
+    }
 
     /** Whether this build ships a stage 1 for the shipped teacher. */
     public static boolean shippedStage1() { return shipped(DISTILLED_GENERATOR) && shipped(DISTILLED_FAKE); }

@@ -1,0 +1,240 @@
+package dev.sfd.unlearn;
+
+import dev.sfd.SfdException;
+import dev.sfd.diffusion.ScoreNetwork;
+import dev.sfd.eval.Figures;
+import dev.sfd.io.SafeTensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One forgetting run of an {@link SfdRecipe}, end to end, in its own folder: stage 1 (when the recipe distils one, in
+ * {@code FOLDER/stage1}), then the run that forgets (in {@code FOLDER}), quick evaluations by a {@link Judge} every
+ * {@link SfdRecipe#evalEvery()} iterations, the {@link StopRule}, checkpoints ({@code checkpoint.safetensors}, every
+ * {@link SfdConfig#checkpointEvery()} iterations, at the planned length and on cancellation) and the final fake score
+ * network ({@code fake.safetensors}, which makes the folder usable as a stage 1). Listeners hear steps, evaluations and
+ * decisions.
+ *
+ * <pre>{@code
+ * ForgetRun run = new ForgetRun(teacher, plan, SfdRecipe.twoStage(stage1).seed(7), Path.of("runs/mine"))
+ *         .judge(evaluator.quickJudge(40));
+ * ForgetRun.Result r = run.run();            // blocks; run.cancel() from another thread stops it at the next step
+ * }</pre>
+ *
+ * {@link #resume(boolean) resume(true)} continues from the folder's checkpoints; a run resumed with a larger maximum
+ * continues a finished one. Training is deterministic: quick evaluations do not touch the training's random stream,
+ * so a resumed or evaluated run reaches the same weights as a straight one.
+ */
+public final class ForgetRun {
+    /** File names inside the run folder. */
+    public static final String CHECKPOINT = "checkpoint.safetensors", FAKE = "fake.safetensors", STAGE1_DIR = "stage1";
+
+    /** Progress of a run; every method has an empty default. Called on the thread that runs {@link #run()}. */
+    public interface Listener {
+        /** A stage starts ({@code "stage1"} or {@code "forget"}) at {@code step} (above 0 when resumed), for at most {@code maxSteps}. */
+        default void onStageStart(String stage, long step, long maxSteps) {}
+
+        /** After every iteration, with the trainer's loss figures. */
+        default void onStep(String stage, long step, long maxSteps, Map<String, Double> losses) {}
+
+        /** After every quick evaluation. */
+        default void onEvaluation(String stage, long step, Figures quick) {}
+
+        /** After every decision of the stop rule. */
+        default void onDecision(StopRule.Decision decision) {}
+
+        /** A stage ended at {@code step}. */
+        default void onStageEnd(String stage, long step) {}
+    }
+
+    /** A quick evaluation and the step it was taken at. */
+    public record Evaluation(String stage, long step, Figures figures) {}
+
+    /**
+     * What a finished run returns: the generator (EMA weights when the configuration keeps an EMA), the final fake
+     * score network, the configuration the forgetting run trained with (its iteration count is the planned one), the
+     * iterations it ran, the stop rule's last decision and every quick evaluation.
+     */
+    public record Result(OneStepGenerator generator, ScoreNetwork fake, SfdConfig config, long iterations, StopRule.Decision stop,
+                         List<Evaluation> evaluations) {
+        /** The last quick evaluation of the forgetting run, or null. */
+        public Figures lastQuick() {
+            for (int i = evaluations.size() - 1; i >= 0; i--) if (evaluations.get(i).stage().equals(FORGET)) return evaluations.get(i).figures();
+            return null;
+        }
+    }
+
+    static final String STAGE1 = "stage1", FORGET = "forget";
+
+    private final ScoreNetwork teacher;
+    private final ForgetPlan plan;
+    private final SfdRecipe recipe;
+    private final Path folder;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Evaluation> evaluations = new ArrayList<>();
+    private Judge judge;
+    private StopRule stopRule;
+    private boolean resume;
+    private volatile boolean cancelled;
+    private boolean started;
+
+    /** A run of {@code recipe} that forgets {@code plan} from {@code teacher}, writing into {@code folder}. */
+    public ForgetRun(ScoreNetwork teacher, ForgetPlan plan, SfdRecipe recipe, Path folder) {
+        if (teacher == null || plan == null || recipe == null || folder == null) throw new SfdException("ForgetRun: teacher, plan, recipe and folder are required");
+        if (teacher.labelDim() <= 0) throw new SfdException("the teacher is not class-conditional (label_dim 0); SFD forgets classes");
+        plan.validate(teacher.labelDim());
+        this.teacher = teacher;
+        this.plan = plan;
+        this.recipe = recipe;
+        this.folder = folder;
+        this.stopRule = recipe.stopRule();
+    }
+
+    /** The judge for quick evaluations (needed when the recipe evaluates or its stop rule continues past the planned length). */
+    public ForgetRun judge(Judge j) { this.judge = j; return this; }
+
+    /** Replaces the recipe's stop rule for this run. */
+    public ForgetRun stopWhen(StopRule rule) {
+        if (rule == null) throw new SfdException("ForgetRun: stop rule is null");
+        this.stopRule = rule.fresh();
+        return this;
+    }
+
+    /** Continue from the folder's checkpoints ({@code true}) or start fresh (the default). */
+    public ForgetRun resume(boolean on) { this.resume = on; return this; }
+
+    public ForgetRun addListener(Listener l) { listeners.add(l); return this; }
+
+    /** Asks the run to stop: from any thread; the run writes a checkpoint at its current step and {@link #run()} throws {@link CancellationException}. */
+    public void cancel() { cancelled = true; }
+
+    /** The folder of this run. */
+    public Path folder() { return folder; }
+
+    /** Runs (or resumes) to the end and returns the result; blocks the calling thread. */
+    public Result run() {
+        if (started) throw new SfdException("ForgetRun: a run object runs once; create a new one (with resume(true) to continue)");
+        started = true;
+        recipe.validate();
+        SfdConfig cfg = recipe.config();
+        boolean extensible = plan.forgetClasses().length > 0 && stopRule.canExtend(cfg.iterations());
+        if ((extensible || recipe.evalEvery() > 0) && judge == null) {
+            throw new SfdException("ForgetRun: recipe '" + recipe.name() + "' evaluates every " + recipe.evalEvery()
+                    + " iterations; give a judge (ForgetRun.judge) or use evalEvery(0) with a fixed-length stop rule");
+        }
+        if (extensible && recipe.evalEvery() <= 0) {
+            throw new SfdException("ForgetRun: the stop rule continues past " + cfg.iterations() + " iterations, which needs quick evaluations");
+        }
+        ScoreNetwork generatorInit = teacher, fakeInit = teacher;
+        Path checkpoint = folder.resolve(CHECKPOINT);
+        boolean forgetStarted = resume && Files.exists(checkpoint);
+        if (recipe.stage1() != null) {
+            requireSameArchitecture(recipe.stage1().generator().network(), "stage-1 generator");
+            requireSameArchitecture(recipe.stage1().fake(), "stage-1 fake score network");
+            generatorInit = recipe.stage1().generator().network();
+            fakeInit = recipe.stage1().fake();
+        } else if (recipe.stage1Iterations() > 0 && !forgetStarted) {
+            // a forgetting run that has a checkpoint restores everything from it: stage 1 is only needed before that
+            Path dir = folder.resolve(STAGE1_DIR);
+            Result s1 = runStage(STAGE1, dir, ForgetPlan.none(), recipe.stage1Config(), teacher, teacher, StopRule.fixedLength(),
+                    resume && Files.exists(dir.resolve(CHECKPOINT)));
+            generatorInit = s1.generator().network();
+            fakeInit = s1.fake();
+        }
+        if (recipe.stage1Iterations() > 0 && recipe.stage1() == null) cfg = cfg.sigmaInit(recipe.stage1Config().sigmaInit());
+        return runStage(FORGET, folder, plan, cfg, generatorInit, fakeInit, extensible ? stopRule : StopRule.fixedLength(), resume);
+    }
+
+    private void requireSameArchitecture(ScoreNetwork net, String what) {
+        if (!teacher.metadata().equals(net.metadata())) {
+            throw new SfdException(what + " does not have the teacher's architecture: " + net.metadata() + " vs " + teacher.metadata());
+        }
+    }
+
+    private Result runStage(String stage, Path dir, ForgetPlan p, SfdConfig cfg, ScoreNetwork generatorInit, ScoreNetwork fakeInit,
+                            StopRule rule, boolean resumeStage) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run folder " + dir, e);
+        }
+        Path ckpt = dir.resolve(CHECKPOINT);
+        long planned = cfg.iterations();
+        // a run that may continue is configured with its maximum length and stopped by the rule
+        SfdConfig runCfg = cfg.iterations(rule.maxIterations(planned));
+        int every = recipe.evalEvery();
+        try (var sfd = new ScoreForgettingDistillation(teacher, p, runCfg, generatorInit, fakeInit)) {
+            if (resumeStage) sfd.resume(ckpt);
+            for (Listener l : listeners) l.onStageStart(stage, sfd.step(), runCfg.iterations());
+            sfd.addListener(new TrainingListener() {
+                @Override
+                public void onStep(long step, long total, Map<String, Double> losses) {
+                    Map<String, Double> copy = new LinkedHashMap<>(losses);
+                    for (Listener l : listeners) l.onStep(stage, step, total, copy);
+                    if (every > 0 && (step % every == 0 || step == 1)) evaluate(stage, sfd, p);
+                }
+            });
+            trainUntil(sfd, planned, ckpt);
+            StopRule.Decision d;
+            while (true) {
+                Figures quick = null;
+                if (rule.canExtend(planned)) quick = evaluationAt(stage, sfd, p);
+                d = rule.decide(sfd.step(), planned, quick);
+                for (Listener l : listeners) l.onDecision(d);
+                if (d.stop()) break;
+                trainUntil(sfd, Math.min(runCfg.iterations(), (sfd.step() / every + 1) * every), ckpt);
+            }
+            ScoreNetwork fake = sfd.fakeScore();
+            writeFake(dir.resolve(FAKE), fake, p);
+            for (Listener l : listeners) l.onStageEnd(stage, sfd.step());
+            return new Result(sfd.generator(), fake, cfg, sfd.step(), d, List.copyOf(evaluations));
+        }
+    }
+
+    /** {@link ScoreForgettingDistillation#runUntil} with a cancellation check before every iteration. */
+    private void trainUntil(ScoreForgettingDistillation sfd, long until, Path ckpt) {
+        long end = Math.min(until, sfd.config().iterations());
+        while (sfd.step() < end) {
+            if (cancelled) {
+                sfd.save(ckpt);
+                StopRule.Decision d = new StopRule.Decision(sfd.step(), StopRule.Outcome.CANCELLED, "cancelled at iteration " + sfd.step()
+                        + "; checkpoint " + ckpt + " (resume to continue)");
+                for (Listener l : listeners) l.onDecision(d);
+                throw new CancellationException(d.reason());
+            }
+            sfd.iterate();
+            if (sfd.step() % sfd.config().checkpointEvery() == 0 || sfd.step() == end) sfd.save(ckpt);
+        }
+    }
+
+    /** The quick evaluation at the trainer's current step (taken now when the listener did not take it). */
+    private Figures evaluationAt(String stage, ScoreForgettingDistillation sfd, ForgetPlan p) {
+        if (!evaluations.isEmpty()) {
+            Evaluation last = evaluations.get(evaluations.size() - 1);
+            if (last.stage().equals(stage) && last.step() == sfd.step()) return last.figures();
+        }
+        return evaluate(stage, sfd, p);
+    }
+
+    private Figures evaluate(String stage, ScoreForgettingDistillation sfd, ForgetPlan p) {
+        Figures f = judge.judge(sfd.generator(), p);
+        evaluations.add(new Evaluation(stage, sfd.step(), f));
+        for (Listener l : listeners) l.onEvaluation(stage, sfd.step(), f);
+        return f;
+    }
+
+    private static void writeFake(Path file, ScoreNetwork fake, ForgetPlan p) {
+        Map<String, String> meta = new LinkedHashMap<>(fake.metadata());
+        meta.put("sfd.kind", "fake-score-network");
+        meta.put("sfd.plan", p.toString());
+        SafeTensors.write(file, fake.stateDict(), meta);
+    }
+}
