@@ -89,13 +89,18 @@ public final class ForgetRun {
     /** A run of {@code recipe} that forgets {@code plan} from {@code teacher}, writing into {@code folder}. */
     public ForgetRun(ScoreNetwork teacher, ForgetPlan plan, SfdRecipe recipe, Path folder) {
         if (teacher == null || plan == null || recipe == null || folder == null) throw new SfdException("ForgetRun: teacher, plan, recipe and folder are required");
-        if (teacher.labelDim() <= 0) throw new SfdException("the teacher is not class-conditional (label_dim 0); SFD forgets classes");
-        plan.validate(teacher.labelDim());
+        requireForgettable(teacher, plan);
         this.teacher = teacher;
         this.plan = plan;
         this.recipe = recipe;
         this.folder = folder;
         this.stopRule = recipe.stopRule();
+    }
+
+    /** Throws unless {@code teacher} is class-conditional and {@code plan} names classes it has (checked before anything runs). */
+    public static void requireForgettable(ScoreNetwork teacher, ForgetPlan plan) {
+        if (teacher.labelDim() <= 0) throw new SfdException("the teacher is not class-conditional (label_dim 0); SFD forgets classes");
+        plan.validate(teacher.labelDim());
     }
 
     /** The judge for quick evaluations (needed when the recipe evaluates or its stop rule continues past the planned length). */

@@ -179,7 +179,7 @@ final class BaselineCommand implements Callable<Integer> {
         if (eval) {
             Evaluator ev = new Evaluator(Suite.classifier(classifier), Suite.fmnist(FashionMnist.Split.TEST, data));
             int override = (forget + 1) % o.model().labelDim();
-            report.put("eval", Suite.judge(m, forget, override, ev, quick ? 16 : 200, quick ? 6 : 100, 18, 9_000, 1).figures());
+            report.put("eval", Suite.judge(m, forget, override, ev, quick ? 16 : 200, quick ? 6 : 100, 18, 9_000, 1).figures().toJson());
         }
         Json.write(dir.resolve("report.json"), report);
         Plots.lossCurve(dir.resolve("loss.csv"), dir.resolve("loss.png"), method + " loss");

@@ -2,14 +2,17 @@ package dev.sfd.bench.cli;
 
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.diffusion.Sampler;
+import dev.sfd.eval.ClassTable;
+import dev.sfd.eval.Figures;
 import dev.sfd.io.Json;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
 import dev.sfd.models.data.FashionMnist;
 import dev.sfd.tensor.Tensor;
 import dev.sfd.unlearn.ForgetPlan;
+import dev.sfd.unlearn.ForgetRun;
 import dev.sfd.unlearn.OneStepGenerator;
-import dev.sfd.unlearn.SfdConfig;
+import dev.sfd.unlearn.SfdRecipe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,93 +38,99 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--before-per-class", defaultValue = "6", description = "Heun-18 teacher samples per class in before.png when the teacher figures are the stored ones") int beforePerClass;
     @Option(names = "--fresh-teacher-figures", description = "sample the teacher for its figures even where the shipped teacher's stored evaluation applies") boolean freshTeacherFigures;
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file (e.g. a checkpoint's EMA weights)") String teacherSpec;
-    @Option(names = "--from-teacher", description = "one-stage SFD from the teacher itself (what the demo does while the build ships "
-            + "no stage 1; with a shipped stage 1 the default is SFD-Two-Stage from it)") boolean fromTeacher;
+    @Option(names = "--from-teacher", description = "one-stage SFD from the teacher itself (the default when the build ships no stage 1; "
+            + "with a shipped stage 1 the default is SFD-Two-Stage from it)") boolean fromTeacher;
     @Mixin SfdOptions opts;
 
-    /** The demo continues past --iterations until the plan is done, up to this many iterations (--max-iterations). */
-    static final long DEFAULT_MAX_ITERATIONS = 400;
+    /** Teacher figures for the plan and the per-class image count they were computed at. */
+    record TeacherFigures(Figures figures, int perClass) {}
 
     @Override
     public Integer call() throws IOException {
         ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
-        ForgetRunner.requireClassIds(teacher, plan);
-        boolean twoStage = !fromTeacher && opts.twoStage <= 0 && "teacher".equals(teacherSpec) && Models.shippedStage1();
-        if (twoStage && opts.fromStage1 == null) opts.fromStage1 = "shipped";
-        // without quick evaluations there is nothing to decide on: then no extension unless asked for (and refused)
-        if (opts.maxIterations == null) opts.maxIterations = opts.evalEvery > 0 ? Math.max(DEFAULT_MAX_ITERATIONS, opts.iterations) : 0L;
-        opts.check(teacher, plan);
+        ForgetRun.requireForgettable(teacher, plan);
+        if (!fromTeacher && opts.twoStage == null && opts.fromStage1 == null && "teacher".equals(teacherSpec) && Models.shippedStage1()) {
+            opts.fromStage1 = "shipped";
+        }
+        SfdRecipe recipe = opts.recipe(teacher);
         Output.requireWritable(out);
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());
-
-        Map<String, Object> stored = "teacher".equals(teacherSpec) && !freshTeacherFigures ? Models.teacherEvaluation() : null;
-        Map<String, Object> teacherFigures;
-        int teacherCount;
-        Tensor teacherImages;
-        if (stored != null) {
-            // the shipped teacher's figures were computed once with the same classifier and metrics (model card protocol)
-            teacherFigures = TeacherFigures.fromEvaluation(stored, plan, "heun-18", "stored evaluation of the shipped teacher: " + stored.get("protocol"));
-            teacherCount = (int) Math.round(dev.sfd.io.Json.toDouble(stored.get("images")) / teacher.labelDim());
-            System.err.println("demo: teacher figures from the stored evaluation (" + teacherCount + " per class); before.png from " + beforePerClass + " fresh samples per class ...");
-            teacherImages = SampleCommand.heunWithProgress(teacher, teacher.imageShape(), teacher.labelDim(), beforePerClass, Sampler.heun(18), 4242, "teacher samples");
-            SampleCommand.grid(out.resolve("before.png"), teacherImages, beforePerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
-        } else {
-            System.err.println("demo: teacher samples (Heun, 18 steps, " + teacherPerClass + " per class) for before.png and the teacher figures ...");
-            teacherImages = SampleCommand.heunWithProgress(teacher, teacher.imageShape(), teacher.labelDim(), teacherPerClass, Sampler.heun(18), 4242, "teacher samples");
-            teacherFigures = TeacherFigures.of(ev, teacherImages, teacherPerClass, plan);
-            teacherCount = teacherPerClass;
-            SampleCommand.grid(out.resolve("before.png"), teacherImages, teacherPerClass, teacher.labelDim(), "teacher (Heun, 18 steps, 35 network calls)");
-        }
+        TeacherFigures tf = teacherFigures(teacher, plan, ev);
 
         long tSfd = System.nanoTime();
-        ForgetRunner[] last = new ForgetRunner[1];
-        OneStepGenerator g = opts.run(teacher, plan, ev, out, resume, last);
-        ForgetRunner runner = last[0];
-        SfdConfig cfg = runner.config();
+        ConsoleRun view = new ConsoleRun(plan.toString());
+        ForgetRun.Result run = view.run(new ForgetRun(teacher, plan, recipe, out).judge(ev.quickJudge(recipe.quickPerClass())).resume(resume));
         double sfdSeconds = (System.nanoTime() - tSfd) / 1e9;
+        OneStepGenerator g = run.generator();
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
+        SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(),
+                "after forgetting " + plan + " (one-step generator, 1 network call)");
+        view.writeCurves(out.resolve("curves.png"));
 
-        Tensor after = Evaluator.sampleGenerator(g, 12, 4242)[0];
-        SampleCommand.grid(out.resolve("after.png"), after, 12, teacher.labelDim(), "after forgetting " + plan + " (one-step generator, 1 network call)");
-        runner.writeCurves(out.resolve("curves.png"));
-
-        Map<String, Object> gen = ForgetRunner.judge(g, plan, ev, evalSamples, evalPerClass, 9_000);
+        Figures gen = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
         // Frechet distance is biased upward at small sample counts: compare with the teacher at ITS count too
-        double genFdMatched = teacherCount == evalPerClass ? (Double) gen.get("fd_remain")
-                : (Double) ForgetRunner.judge(g, plan, ev, 1, teacherCount, 9_100).get("fd_remain");
+        double genFdMatched = tf.perClass() == evalPerClass ? gen.fdRemain() : ev.figures(g, plan, 1, tf.perClass(), 9_100).fdRemain();
         Map<String, Object> matched = new LinkedHashMap<>();
-        matched.put("per_class", teacherCount);
+        matched.put("per_class", tf.perClass());
         matched.put("generator", genFdMatched);
-        matched.put("teacher", teacherFigures.get("fd_remain"));
-        matched.put("ratio", genFdMatched / (Double) teacherFigures.get("fd_remain"));
+        matched.put("teacher", tf.figures().fdRemain());
+        matched.put("ratio", genFdMatched / tf.figures().fdRemain());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);
         report.put("override", override);
-        report.put("method", opts.fromStage1 != null ? "SFD-Two-Stage from stage 1 '" + opts.fromStage1 + "'"
-                : opts.twoStage > 0 ? "SFD-Two-Stage (" + opts.twoStage + " stage-1 iterations)" : "SFD (one stage from the teacher)");
-        report.put("iterations", runner.iterationsRun());
-        report.put("iterations_planned", cfg.iterations());
-        report.put("max_iterations", opts.maxIterations);
+        report.put("method", recipe.name() + (opts.fromStage1 != null ? " ('" + opts.fromStage1 + "')" : ""));
+        report.put("iterations", run.iterations());
+        report.put("iterations_planned", run.config().iterations());
+        report.put("max_iterations", recipe.stopRule().maxIterations(run.config().iterations()));
+        report.put("stop", ConsoleRun.stopJson(run.stop()));
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
         report.put("sfd_seconds", sfdSeconds);
-        report.put("ua", gen.get("ua"));
-        report.put("as_override", gen.get("as_override"));
-        report.put("remain_accuracy", gen.get("remain_accuracy"));
-        report.put("fd_remain", gen.get("fd_remain"));
+        report.putAll(headline(gen));
         report.put("eval_per_class", evalPerClass);
         report.put("fd_remain_at_teacher_count", matched);
-        report.put("teacher", teacherFigures);
-        report.put("generator", gen);
-        report.put("config", cfg.toMap());
+        report.put("teacher", tf.figures().toJson());
+        report.put("generator", gen.toJson());
+        report.put("config", run.config().toMap());
         report.put("network_calls_per_image", Map.of("generator", 1, "teacher", Sampler.heun(18).nfe()));
         Json.write(out.resolve("report.json"), report);
         System.out.printf("demo: forgot class %d (%s) -> %d (%s) in %.0f s: UA %.3f, as override %.3f, remaining accuracy %.3f (teacher %.3f), "
                         + "FD remaining %.2f on %d per class; at the teacher's %d per class %.2f vs teacher %.2f. Files in %s%n",
                 forget, FashionMnist.CLASS_NAMES.get(forget), override, FashionMnist.CLASS_NAMES.get(override), sfdSeconds,
-                gen.get("ua"), gen.get("as_override"), gen.get("remain_accuracy"), teacherFigures.get("remain_accuracy"),
-                gen.get("fd_remain"), evalPerClass, teacherCount, genFdMatched, teacherFigures.get("fd_remain"), out);
+                gen.ua(), gen.overrideShare(), gen.remainAccuracy(), tf.figures().remainAccuracy(),
+                gen.fdRemain(), evalPerClass, tf.perClass(), genFdMatched, tf.figures().fdRemain(), out);
         return 0;
+    }
+
+    /** UA, override share, remaining accuracy and FD under the report's top-level keys. */
+    static Map<String, Object> headline(Figures f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ua", f.ua());
+        m.put("as_override", f.overrideShare());
+        m.put("remain_accuracy", f.remainAccuracy());
+        m.put("fd_remain", f.fdRemain());
+        return m;
+    }
+
+    /**
+     * The teacher's figures for the plan: from the shipped teacher's stored evaluation (same classifier and metrics) with a
+     * few fresh samples for before.png, else from fresh Heun samples; writes before.png either way.
+     */
+    private TeacherFigures teacherFigures(EdmPrecond teacher, ForgetPlan plan, Evaluator ev) {
+        Map<String, Object> stored = "teacher".equals(teacherSpec) && !freshTeacherFigures ? Models.teacherEvaluation() : null;
+        int classes = teacher.labelDim();
+        int perClass = stored != null ? (int) Math.round(Json.toDouble(stored.get("images")) / classes) : teacherPerClass;
+        int drawn = stored != null ? beforePerClass : teacherPerClass;
+        System.err.println(stored != null ? "demo: teacher figures from the stored evaluation (" + perClass + " per class); before.png from "
+                + beforePerClass + " fresh samples per class ..." : "demo: teacher samples (Heun, 18 steps, " + teacherPerClass
+                + " per class) for before.png and the teacher figures ...");
+        Tensor images = SampleCommand.heunWithProgress(teacher, teacher.imageShape(), classes, drawn, Sampler.heun(18), 4242, "teacher samples");
+        SampleCommand.grid(out.resolve("before.png"), images, drawn, classes, "teacher (Heun, 18 steps, 35 network calls)");
+        ClassTable all = stored != null ? ClassTable.fromJson(stored, "stored evaluation of the shipped teacher")
+                : ev.table(images, Evaluator.classLabels(classes, drawn));
+        String source = stored != null ? "stored evaluation of the shipped teacher: " + stored.get("protocol") : "fresh: " + drawn + " Heun-18 samples per class";
+        Figures f = Figures.ofTable(all, plan, new Figures.Sampling("heun-18", Sampler.heun(18).nfe(), perClass, perClass, source));
+        return new TeacherFigures(f, perClass);
     }
 }

@@ -27,8 +27,7 @@ final class EvalCommand implements Callable<Integer> {
         ImageFolderDataset folder = new ImageFolderDataset(samples, ev.classifier().numClasses());
         int[] all = java.util.stream.IntStream.range(0, folder.size()).toArray();
         Dataset.Batch b = folder.batch(all);
-        Evaluator.Result r = ev.judge(b.images(), b.labels());
-        Map<String, Object> out = Reports.perClass(r, ev.classifier().numClasses());
+        Map<String, Object> out = ev.table(b.images(), b.labels()).toJson();
         Json.write(samples.resolve("eval.json"), out);
         System.out.println(Json.write(out));
         return 0;

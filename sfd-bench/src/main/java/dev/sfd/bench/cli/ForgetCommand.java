@@ -1,13 +1,15 @@
 package dev.sfd.bench.cli;
 
 import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.eval.Figures;
 import dev.sfd.io.Json;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
 import dev.sfd.models.data.FashionMnist;
 import dev.sfd.unlearn.ForgetPlan;
+import dev.sfd.unlearn.ForgetRun;
 import dev.sfd.unlearn.OneStepGenerator;
-import dev.sfd.unlearn.SfdConfig;
+import dev.sfd.unlearn.SfdRecipe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** General SFD: any SongUNet teacher, any forget plan, all hyper-parameters. */
+/** General SFD: any SongUNet teacher, any forget plan; unset options come from the recipe. */
 @Command(name = "forget", mixinStandardHelpOptions = true,
         description = "Score Forgetting Distillation of a teacher with a forget plan such as '0->1,7->5' (empty plan: plain "
                 + "distillation into a one-step generator). Writes OUT/generator.safetensors, OUT/after.png, OUT/curves.png, OUT/report.json.")
@@ -25,36 +27,38 @@ final class ForgetCommand implements Callable<Integer> {
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet safetensors file") String teacherSpec;
     @Option(names = "--plan", defaultValue = "0->1", description = "forget->override pairs, comma separated; '' = distillation only") String planSpec;
     @Option(names = "--out", defaultValue = "runs/forget") Path out;
-    @Option(names = "--resume") boolean resume;
-    @Option(names = "--eval-samples", defaultValue = "500") int evalSamples;
-    @Option(names = "--eval-per-class", defaultValue = "100") int evalPerClass;
-    @Option(names = "--classifier", defaultValue = "classifier") String classifier;
+    @Option(names = "--resume", description = "continue from OUT's checkpoints") boolean resume;
+    @Option(names = "--eval-samples", defaultValue = "500", description = "generated images per forgotten label in the final evaluation") int evalSamples;
+    @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class in the final evaluation") int evalPerClass;
+    @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
     @Mixin SfdOptions opts;
 
     @Override
     public Integer call() throws IOException {
         ForgetPlan plan = ForgetPlan.parse(planSpec);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
-        ForgetRunner.requireClassIds(teacher, plan);
-        opts.check(teacher, plan);
+        ForgetRun.requireForgettable(teacher, plan);
+        SfdRecipe recipe = opts.recipe(teacher);
         Output.requireWritable(out);
         Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();
-        ForgetRunner[] last = new ForgetRunner[1];
-        OneStepGenerator g = opts.run(teacher, plan, ev, out, resume, last);
-        ForgetRunner runner = last[0];
-        SfdConfig cfg = runner.config();
+        ConsoleRun view = new ConsoleRun(plan.toString());
+        ForgetRun.Result run = view.run(new ForgetRun(teacher, plan, recipe, out).judge(ev.quickJudge(recipe.quickPerClass())).resume(resume));
         double seconds = (System.nanoTime() - t0) / 1e9;
+        OneStepGenerator g = run.generator();
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
         SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, plan " + plan);
-        runner.writeCurves(out.resolve("curves.png"));
+        view.writeCurves(out.resolve("curves.png"));
+        Figures f = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("plan", plan.toString());
-        report.put("iterations", runner.iterationsRun());
-        report.put("iterations_planned", cfg.iterations());
+        report.put("method", recipe.name());
+        report.put("iterations", run.iterations());
+        report.put("iterations_planned", run.config().iterations());
+        report.put("stop", ConsoleRun.stopJson(run.stop()));
         report.put("seconds", seconds);
-        report.putAll(ForgetRunner.judge(g, plan, ev, evalSamples, evalPerClass, 9_000));
-        report.put("config", cfg.toMap());
+        report.putAll(f.toJson());
+        report.put("config", run.config().toMap());
         Json.write(out.resolve("report.json"), report);
         System.out.println("forget: " + plan + " done in " + Math.round(seconds) + " s; report " + out.resolve("report.json"));
         return 0;

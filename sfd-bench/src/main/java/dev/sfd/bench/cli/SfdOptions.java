@@ -1,117 +1,100 @@
 package dev.sfd.bench.cli;
 
+import dev.sfd.SfdException;
+import dev.sfd.diffusion.ScoreNetwork;
+import dev.sfd.models.Models;
 import dev.sfd.unlearn.SfdConfig;
+import dev.sfd.unlearn.SfdRecipe;
+import dev.sfd.unlearn.StopRule;
 import picocli.CommandLine.Option;
 
-/** SFD hyper-parameters shared by the demo and forget commands (defaults: the CPU recipe, SPEC-SFD 16/18). */
+/**
+ * SFD options shared by the demo and forget commands. Every option left unset takes its value from the recipe
+ * ({@link SfdRecipe}): the library, the command line and the table share one set of defaults.
+ */
 final class SfdOptions {
-    @Option(names = "--iterations", defaultValue = "150", description = "SFD iterations (default 150: on the shipped teacher the EMA generator draws the override "
-            + "for the forgotten label by ~50-100 and FD levels off after ~100; 150 keeps the demo within 15 minutes on a 2-core AVX2 machine)") long iterations;
-    @Option(names = "--batch-remain", defaultValue = "8") int batchRemain;
-    @Option(names = "--batch-forget", defaultValue = "8") int batchForget;
-    @Option(names = "--lr", defaultValue = "5e-5", description = "learning rate of generator and fake score network") double lr;
-    @Option(names = "--lr-fake", description = "learning rate of the fake score network when it should differ from --lr "
-            + "(a faster critic tracks the generator's distribution more closely)") Double lrFake;
-    @Option(names = "--adam-beta1", defaultValue = "0", description = "Adam beta1 of both networks (SiD and the paper: 0)") double adamBeta1;
-    @Option(names = "--forget-weight", defaultValue = "0.1", description = "lambda_f = lambda'_f") double forgetWeight;
-    @Option(names = "--alpha", defaultValue = "1.2") double alpha;
-    @Option(names = "--guidance", defaultValue = "1.0", description = "CFG weight for teacher and fake roles (1 = off)") double guidance;
-    @Option(names = "--ema-half-life", defaultValue = "500000", description = "EMA half-life in images (capped by --ema-rampup)") double emaHalfLife;
-    @Option(names = "--ema-rampup", defaultValue = "0.5", description = "EMA half-life at most this share of the images seen so far "
-            + "(EDM and the paper: 0.05, which on a short CPU run averages over a few noisy steps; 0.5 lowered the demo's FD from 72 to 44)") double emaRampup;
-    @Option(names = "--no-ema", description = "use the raw generator (no EMA)") boolean noEma;
-    @Option(names = "--seed", defaultValue = "7") long seed;
-    @Option(names = "--checkpoint-every", defaultValue = "50") long checkpointEvery;
-    @Option(names = "--two-stage", defaultValue = "0", description = "SFD-Two-Stage: first distil for this many iterations "
-            + "(no forgetting; stage in OUT/stage1), then forget (see --stage2-*; 0 = one stage)") long twoStage;
-    @Option(names = "--stage2-forget-weight", defaultValue = "0.3", description = "forget weight of stage 2 (default 0.3: the paper makes it "
-            + "larger than stage 1's; on the CPU recipe 0.3 overrides the forgotten label within ~50 iterations, 0.1 needs ~100, and the "
-            + "remaining classes recover sooner after a fast override)")
-    double stage2ForgetWeight;
-    @Option(names = "--stage2-ema", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "keep an EMA of the generator in stage 2, restarted from the stage-1 generator (default on: with 8 + 8 images per "
-            + "iteration the raw generator is too noisy; --no-stage2-ema is the paper's choice)") boolean stage2Ema;
-    @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' (distilled from the shipped "
-            + "teacher) or a folder with generator.safetensors and fake.safetensors (what forget --plan '' writes); "
-            + "--iterations then counts stage-2 iterations") String fromStage1;
-    @Option(names = "--stage2-lr", description = "stage 2 only: generator learning rate (default --lr; the fake net keeps --lr-fake or --lr)") Double stage2Lr;
-    @Option(names = "--stage2-keep", defaultValue = "1", description = "stage 2 only: weight of an output anchor that ties the "
-            + "remaining labels' images to the stage-1 generator's images of the same latents (squared distance per image, "
-            + "SfdConfig.keep). Default 1: on the demo it cut the remaining classes' FD from 37.5/38.1 (seeds 7/8) to 27.7/25.5/26.2 (seeds 7/8/9) "
-            + "(docs/results, session 6); it slows the override (Coat -> Bag reached 0.895 in 150 iterations: --max-iterations continues "
-            + "such runs until the override is complete, the demo's default); 10 blocks the forgetting; 0 = the paper's stage 2") double stage2Keep;
+    @Option(names = "--iterations", description = "planned iterations of the forgetting run (recipe: 150)") Long iterations;
+    @Option(names = "--batch-remain", description = "remaining-class images per iteration (recipe: 8)") Integer batchRemain;
+    @Option(names = "--batch-forget", description = "forgotten-label images per iteration (recipe: 8)") Integer batchForget;
+    @Option(names = "--lr", description = "learning rate of generator and fake score network (recipe: 5e-5)") Double lr;
+    @Option(names = {"--forget-weight", "--stage2-forget-weight"}, description = "lambda_f = lambda'_f of the forgetting run "
+            + "(recipe: 0.1 in one stage, 0.3 in stage 2)") Double forgetWeight;
+    @Option(names = {"--keep", "--stage2-keep"}, description = "weight of the output anchor that ties the remaining labels' images to "
+            + "the starting generator's (recipe: 1 in stage 2, 0 in one stage; 0 = the paper)") Double keep;
+    @Option(names = "--seed", description = "random seed of the run (recipe: 7)") Long seed;
+    @Option(names = "--no-ema", description = "use the raw generator (no EMA) in every stage") boolean noEma;
+    @Option(names = "--two-stage", description = "SFD-Two-Stage: first distil for this many iterations (no forgetting; in OUT/stage1), then forget") Long twoStage;
+    @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' or a folder with generator.safetensors "
+            + "and fake.safetensors (what forget --plan '' writes) or such a run's checkpoint") String fromStage1;
     @Option(names = "--robust", description = "relearning-robust forgetting: tie each forgotten label's embedding to its override's "
             + "(SfdConfig.tieForgotten), so fine-tuning without the forgotten class cannot bring it back through its label") boolean robust;
-    @Option(names = "--eval-every", defaultValue = "50", description = "iterations between quick evaluations (0 = none)") int evalEvery;
-    @Option(names = "--max-iterations", description = "if the quick evaluation at --iterations does not show the plan done (UA >= 0.99 "
-            + "and >= 0.90 drawn as the override), continue in chunks of --eval-every up to this many iterations (demo default 400; "
-            + "forget: off). Far pairs need it with the stage-2 output anchor: Coat -> Bag had 0.895 as override at 150") Long maxIterations;
+    @Option(names = "--eval-every", description = "iterations between quick evaluations (recipe: 50; 0 = none, then the run has a fixed length)") Integer evalEvery;
+    @Option(names = "--max-iterations", description = "continue past --iterations until the quick evaluation shows the plan done "
+            + "(UA >= 0.99, override >= 0.90) or stops gaining, up to this many iterations (recipe: 400; = --iterations: fixed length)") Long maxIterations;
 
-    /** --max-iterations, or {@code fallback} when not given (0 = no extension). */
-    long maxIterations(long fallback) { return maxIterations != null ? maxIterations : fallback; }
+    // tuning knobs: hidden from --help, documented in docs/design.md
+    @Option(names = "--lr-fake", hidden = true, description = "learning rate of the fake score network when it should differ from --lr") Double lrFake;
+    @Option(names = "--stage2-lr", hidden = true, description = "generator learning rate of the forgetting run when it should differ from --lr") Double stage2Lr;
+    @Option(names = "--adam-beta1", hidden = true, description = "Adam beta1 of both networks (recipe: 0, as SiD and the paper)") Double adamBeta1;
+    @Option(names = "--alpha", hidden = true, description = "SiD alpha (recipe: 1.2)") Double alpha;
+    @Option(names = "--guidance", hidden = true, description = "CFG weight for teacher and fake roles (1 = off)") Double guidance;
+    @Option(names = "--ema-half-life", hidden = true, description = "EMA half-life in images (capped by --ema-rampup)") Double emaHalfLife;
+    @Option(names = "--ema-rampup", hidden = true, description = "EMA half-life at most this share of the images seen so far (recipe: 0.5)") Double emaRampup;
+    @Option(names = "--stage2-ema", negatable = true, hidden = true, defaultValue = "true", fallbackValue = "true",
+            description = "keep an EMA in the forgetting run (--no-stage2-ema: the paper's stage 2)") boolean stage2Ema;
+    @Option(names = "--checkpoint-every", hidden = true, description = "iterations between checkpoints (recipe: 50)") Long checkpointEvery;
 
-    /** Runs SFD (one or two stages) and returns the generator. */
-    dev.sfd.unlearn.OneStepGenerator run(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan,
-                                         dev.sfd.models.Evaluator ev, java.nio.file.Path out, boolean resume, ForgetRunner[] last) throws java.io.IOException {
-        if (fromStage1 != null) {
-            if (twoStage > 0) throw new dev.sfd.SfdException("--from-stage1 and --two-stage both give stage 1: choose one");
-            dev.sfd.models.Models.Stage1 s1 = loadStage1(teacher);
-            ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.generator().sigmaInit()), ev, out, evalEvery, 40)
-                    .startFrom(s1.generator().network(), s1.fake()).extendUntilForgotten(maxIterations(0));
-            last[0] = stage2;
-            return stage2.run(resume);
-        }
-        if (twoStage <= 0) {
-            ForgetRunner r = new ForgetRunner(teacher, plan, forgetConfig(), ev, out, evalEvery, 40).extendUntilForgotten(maxIterations(0));
-            last[0] = r;
-            return r.run(resume);
-        }
-        SfdConfig s1 = config().iterations(twoStage).forgetWeight(0);
-        ForgetRunner stage1 = new ForgetRunner(teacher, dev.sfd.unlearn.ForgetPlan.none(), s1, ev, out.resolve("stage1"), evalEvery, 40);
-        boolean stage1Done = resume && java.nio.file.Files.exists(out.resolve("checkpoint.safetensors"));
-        dev.sfd.unlearn.OneStepGenerator g1 = stage1.run(resume && !stage1Done && java.nio.file.Files.exists(out.resolve("stage1/checkpoint.safetensors")));
-        ForgetRunner stage2 = new ForgetRunner(teacher, plan, stage2Config(s1.sigmaInit()), ev, out, evalEvery, 40).startFrom(g1.network(), stage1.finalFake())
-                .extendUntilForgotten(maxIterations(0));
-        last[0] = stage2;
-        return stage2.run(stage1Done);
-    }
+    private Models.Stage1 loaded;
 
-    private dev.sfd.models.Models.Stage1 loaded;
-
-    /** Loads (once) and checks the stage 1 named by --from-stage1; commands call it before writing anything. */
-    dev.sfd.models.Models.Stage1 loadStage1(dev.sfd.diffusion.ScoreNetwork teacher) {
+    /** Loads (once) and checks the stage 1 named by --from-stage1. */
+    Models.Stage1 loadStage1(ScoreNetwork teacher) {
         if (loaded != null) return loaded;
-        dev.sfd.models.Models.Stage1 s1 = dev.sfd.models.Models.stage1(fromStage1);
-        dev.sfd.models.Models.requireSameArchitecture(teacher, s1.generator().network(), "stage-1 generator " + s1.source());
-        dev.sfd.models.Models.requireSameArchitecture(teacher, s1.fake(), "stage-1 fake score network " + s1.source());
+        Models.Stage1 s1 = Models.stage1(fromStage1);
+        Models.requireSameArchitecture(teacher, s1.generator().network(), "stage-1 generator " + s1.source());
+        Models.requireSameArchitecture(teacher, s1.fake(), "stage-1 fake score network " + s1.source());
         loaded = s1;
         return s1;
     }
 
-    SfdConfig stage2Config(double sigmaInit) {
-        SfdConfig c = forgetConfig().forgetWeight(stage2ForgetWeight).sigmaInit(sigmaInit).keep(stage2Keep);
-        double lrGen = stage2Lr != null ? stage2Lr : lr;
-        c = c.learningRates(lrGen, c.lrFake());
-        return stage2Ema && !noEma ? c : c.emaOff();
+    /** The recipe these options describe: its base (one stage, two stages, from a stage 1) with every given option applied. */
+    SfdRecipe recipe(ScoreNetwork teacher) {
+        if (fromStage1 != null && twoStage != null) throw new SfdException("--from-stage1 and --two-stage both give stage 1: choose one");
+        SfdRecipe r = fromStage1 != null ? SfdRecipe.twoStage(loadStage1(teacher).networks())
+                : twoStage != null ? SfdRecipe.twoStage(twoStage) : SfdRecipe.oneStage();
+        r = r.config(apply(r.config()));
+        if (evalEvery != null) r = r.evalEvery(evalEvery);
+        long planned = r.config().iterations();
+        if (maxIterations != null) {
+            if (maxIterations < planned) throw new SfdException("--max-iterations " + maxIterations + " is below --iterations " + planned);
+            if (maxIterations > planned && r.evalEvery() <= 0) {
+                throw new SfdException("--max-iterations needs the quick evaluations (--eval-every > 0) to know when the plan is done");
+            }
+            r = r.stopRule(StopRule.forgotten(maxIterations));
+        } else if (r.evalEvery() <= 0) {
+            r = r.stopRule(StopRule.fixedLength()); // nothing to decide on
+        }
+        r.validate();
+        return r;
     }
 
-    /** Checks the options that depend on the teacher and plan (stage 1); call before writing anything. */
-    void check(dev.sfd.diffusion.ScoreNetwork teacher, dev.sfd.unlearn.ForgetPlan plan) {
-        if (fromStage1 != null) loadStage1(teacher);
-        ForgetRunner.requireExtensible(forgetConfig(), evalEvery, maxIterations(0));
-    }
-
-    /** The configuration of the run that forgets (one stage, or stage 2). */
-    SfdConfig forgetConfig() {
-        return config();
-    }
-
-    SfdConfig config() {
-        SfdConfig c = SfdConfig.defaults().iterations(iterations).batch(batchRemain, batchForget).learningRates(lr, lrFake == null ? lr : lrFake)
-                .forgetWeight(forgetWeight).alpha(alpha).guidance(guidance, guidance, guidance).seed(seed)
-                .checkpointEvery(checkpointEvery);
+    private SfdConfig apply(SfdConfig c) {
+        if (iterations != null) c = c.iterations(iterations);
+        if (batchRemain != null || batchForget != null) c = c.batch(batchRemain != null ? batchRemain : c.batchRemain(), batchForget != null ? batchForget : c.batchForget());
+        if (lr != null || lrFake != null || stage2Lr != null) {
+            double base = lr != null ? lr : c.lrGenerator();
+            c = c.learningRates(stage2Lr != null ? stage2Lr : base, lrFake != null ? lrFake : lr != null ? lr : c.lrFake());
+        }
+        if (forgetWeight != null) c = c.forgetWeight(forgetWeight);
+        if (keep != null) c = c.keep(keep);
         if (robust) c = c.tieForgotten(true);
-        if (adamBeta1 != c.beta1()) c = c.adam(adamBeta1, c.beta2(), c.adamEps());
-        return noEma ? c.emaOff() : c.emaHalfLife(emaHalfLife, emaRampup);
+        if (seed != null) c = c.seed(seed);
+        if (adamBeta1 != null) c = c.adam(adamBeta1, c.beta2(), c.adamEps());
+        if (alpha != null) c = c.alpha(alpha);
+        if (guidance != null) c = c.guidance(guidance, guidance, guidance);
+        if (emaHalfLife != null || emaRampup != null) {
+            c = c.emaHalfLife(emaHalfLife != null ? emaHalfLife : c.emaHalfLifeImages(), emaRampup != null ? emaRampup : c.emaRampup());
+        }
+        if (checkpointEvery != null) c = c.checkpointEvery(checkpointEvery);
+        return noEma || !stage2Ema ? c.emaOff() : c;
     }
 }

@@ -4,7 +4,7 @@ import dev.sfd.SfdException;
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.diffusion.Sampler;
 import dev.sfd.diffusion.ScoreNetwork;
-import dev.sfd.eval.Metrics;
+import dev.sfd.eval.Figures;
 import dev.sfd.io.ImageGrid;
 import dev.sfd.models.Classifier;
 import dev.sfd.models.Evaluator;
@@ -15,6 +15,7 @@ import dev.sfd.models.data.Dataset;
 import dev.sfd.models.data.FashionMnist;
 import dev.sfd.ops.Ops;
 import dev.sfd.tensor.Tensor;
+import dev.sfd.unlearn.ForgetPlan;
 import dev.sfd.unlearn.OneStepGenerator;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -97,17 +98,16 @@ final class Suite {
     static Tensor sample(Model m, int[] labels, int heunSteps, long seed) { return sample(m, labels, heunSteps, seed, null); }
 
     static Tensor sample(Model m, int[] labels, int heunSteps, long seed, Path chunkDir) {
-        if (m.isGenerator()) return ForgetRunner.sampleBatched(m.generator(), labels, seed);
+        if (m.isGenerator()) return Evaluator.sampleBatched(m.generator(), labels, seed);
         return RelearnAttack.sampleHeun(m.network(), labels, heunSteps, seed, chunkDir);
     }
 
     /** Figures of one model and a grid tensor ({@code gridPerClass} images per class, in class order, cut from the judged samples). */
-    record Judged(Map<String, Object> figures, Tensor grid, int gridPerClass) {}
+    record Judged(Figures figures, Tensor grid, int gridPerClass) {}
 
     /**
-     * UA, override share, forgotten-class rate (on {@code perForget} forget-label samples), remaining-class accuracy and
-     * mean per-class FD (on {@code perRemain} samples per remaining class; {@link Metrics#meanOver}), with a grid cut
-     * from the same samples (no extra sampling).
+     * The figures of one model for forgetting {@code forget} (UA, override share on {@code perForget} forget-label samples;
+     * remaining-class accuracy and FD on {@code perRemain} per remaining class), with a grid cut from the same samples.
      */
     static Judged judge(Model m, int forget, int override, Evaluator ev, int perForget, int perRemain, int heunSteps, long seed, int gridPerClass) {
         return judge(m, forget, override, ev, perForget, perRemain, heunSteps, seed, gridPerClass, null);
@@ -120,25 +120,13 @@ final class Suite {
         int[] fl = new int[perForget];
         Arrays.fill(fl, forget);
         Tensor forgetImages = sample(m, fl, heunSteps, seed, chunkDir);
-        int[] fp = ev.classifier().predict(forgetImages, 128);
-        int[] remain = new int[classes - 1];
-        for (int c = 0, k = 0; c < classes; c++) if (c != forget) remain[k++] = c;
+        ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
+        int[] remain = plan.remainClasses(classes);
         int[] rl = new int[remain.length * perRemain];
         for (int i = 0; i < rl.length; i++) rl[i] = remain[i / perRemain];
         Tensor remainImages = sample(m, rl, heunSteps, seed + 7, chunkDir);
-        Evaluator.Result r = ev.judge(remainImages, rl);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ua", Metrics.unlearningAccuracy(fp, forget));
-        out.put("as_override", Metrics.share(fp, override));
-        out.put("forgotten_rate", Metrics.forgottenClassRate(fp, forget));
-        out.put("remain_accuracy", Metrics.meanOver(r.perClassAccuracy(), remain));
-        out.put("fd_remain", Metrics.meanOver(r.perClassFd(), remain));
-        out.put("forget_histogram", Metrics.histogram(fp, classes));
-        out.put("network_calls_per_image", m.isGenerator() ? 1 : Sampler.heun(heunSteps).nfe());
-        out.put("sampler", m.isGenerator() ? "one-step" : "heun-" + heunSteps);
-        out.put("forget_samples", perForget);
-        out.put("remain_samples_per_class", perRemain);
-        out.put("remain", Reports.perClass(r, classes));
+        Figures out = ev.figuresOf(plan, new Tensor[] {forgetImages}, remainImages, rl).withSampling(new Figures.Sampling(
+                m.isGenerator() ? "one-step" : "heun-" + heunSteps, m.isGenerator() ? 1 : Sampler.heun(heunSteps).nfe(), perForget, perRemain, null));
         int g = Math.max(1, Math.min(gridPerClass, Math.min(perForget, perRemain)));
         Tensor[] rows = new Tensor[classes];
         for (int c = 0; c < classes; c++) {
