@@ -17,6 +17,9 @@ import dev.sfd.SfdException;
  *       stage 2 uses forget weight 0.3, a restarted EMA, and the output anchor {@link SfdConfig#keep} 1 that ties the
  *       remaining labels' images to stage 1's; 150 planned iterations, continued until the plan is done (up to 400).</li>
  *   <li>{@link #twoStage(long)}: the same, distilling stage 1 first for the given number of iterations.</li>
+ *   <li>{@link #robust(Stage1)}: {@link #twoStage(Stage1)} with each forgotten label's embedding tied to its
+ *       override's ({@link SfdConfig#tieForgotten}), so that fine-tuning without the forgotten class cannot bring it
+ *       back through its label.</li>
  * </ul>
  *
  * Every recipe is immutable; the {@code with}-style methods return modified copies. {@link ForgetRun} runs one.
@@ -76,6 +79,13 @@ public final class SfdRecipe {
         if (stage1Iterations <= 0) throw new SfdException("SfdRecipe.twoStage: stage 1 needs >= 1 iteration, got " + stage1Iterations);
         return new SfdRecipe("SFD-Two-Stage (" + stage1Iterations + " stage-1 iterations)", stage2Config(), stage1Iterations, null,
                 EVAL_EVERY, QUICK_PER_CLASS, StopRule.forgotten(CPU_MAX_ITERATIONS));
+    }
+
+    /** {@link #twoStage(Stage1)} with {@link SfdConfig#tieForgotten} on (needs a network with a linear label embedding). */
+    public static SfdRecipe robust(Stage1 stage1) {
+        SfdRecipe r = twoStage(stage1);
+        return new SfdRecipe("SFD-Two-Stage with tied labels (robust) from a given stage 1", r.config.tieForgotten(true), 0, stage1,
+                r.evalEvery, r.quickPerClass, r.stopRule);
     }
 
     private static SfdConfig stage2Config() {

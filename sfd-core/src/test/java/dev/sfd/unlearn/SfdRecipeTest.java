@@ -29,6 +29,10 @@ class SfdRecipeTest {
         assertEquals(50, r.evalEvery());
         assertEquals(40, r.quickPerClass());
         assertEquals(400, r.stopRule().maxIterations(150));
+        assertTrue(!c.tieForgotten());
+        SfdRecipe robust = SfdRecipe.robust(new Stage1(new OneStepGenerator(net, 1.7), net));
+        assertEquals(c.tieForgotten(true), robust.config());
+        assertEquals(r.evalEvery(), robust.evalEvery());
     }
 
     @Test
