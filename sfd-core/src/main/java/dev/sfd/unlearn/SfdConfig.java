@@ -8,9 +8,11 @@ import java.util.Map;
 
 /**
  * Every knob of Score Forgetting Distillation, immutable; each {@code withX}-style method returns a modified copy.
- * {@link #paperEdm()} holds the paper's EDM/CIFAR-10 settings (SPEC-SFD 15.3); {@link #defaults()} the
- * measured CPU recipe for the small Fashion-MNIST teacher (SPEC-SFD 16 and 18). The trainable copies run
- * without dropout and label dropout (the CPU recipe's choice, SPEC-SFD Q1).
+ * {@link #paperEdm()} holds the paper's EDM/CIFAR-10 settings (SPEC-SFD 15.3); {@link #defaults()} the CPU
+ * values for small teachers (SPEC-SFD 16 and 18). Complete ways to run SFD, with where the generator starts and when
+ * the run stops, are the named recipes of {@link SfdRecipe}, which build on these two. The trainable copies run
+ * without dropout and label dropout (the CPU recipe's choice, SPEC-SFD Q1). Checkpoints store a configuration as
+ * versioned JSON ({@link #toJson()}, {@link #fromStored}).
  */
 public final class SfdConfig implements Cloneable {
     /** EMA of the generator: EDM half-life rule, or none. */
@@ -58,8 +60,8 @@ public final class SfdConfig implements Cloneable {
     private SfdConfig() {}
 
     /**
-     * The CPU recipe measured in SPEC-SFD section 18 (8+8 batch, lr 5e-5, forget weights 0.1) with an EMA of
-     * ramp-up 0.5 (see {@link #emaHalfLife}); 400 iterations.
+     * The CPU values of SPEC-SFD section 18 (8+8 batch, lr 5e-5, forget weights 0.1) with an EMA of ramp-up 0.5 (see
+     * {@link #emaHalfLife}); 400 iterations. {@link SfdRecipe#oneStage()} and {@link SfdRecipe#twoStage} start from it.
      */
     public static SfdConfig defaults() { return new SfdConfig(); }
 
