@@ -8,10 +8,17 @@ import dev.sfd.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reverse-mode differentiation over the tape that {@link Node}s form. */
+/**
+ * Reverse-mode differentiation over the graph that {@link Node}s form.
+ *
+ * <p>The engine walks nodes, not tensors: the only tensors it holds are the pending gradients and the leaves
+ * that receive them. Each node's backward rule is dropped right after it ran, so the activations it saved
+ * become garbage while the rest of the backward pass is still running.
+ */
 public final class Autograd {
     private Autograd() {}
 
@@ -26,63 +33,74 @@ public final class Autograd {
         if (!Shapes.equal(root.shape(), seed.shape())) {
             throw new ShapeException("backward: gradient shape " + Shapes.str(seed.shape()) + " does not match tensor shape " + Shapes.str(root.shape()));
         }
-        List<Tensor> order = topoOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, seed);
+        Node rootNode = root.gradFn();
+        if (rootNode == null) { // a leaf
+            root.accumulateGrad(seed);
+            return;
+        }
+        List<Node> order = topoOrder(rootNode);
+        Map<Node, Tensor> grads = new IdentityHashMap<>();
+        // leaf gradients are summed in the order their consumers run, then accumulated once per leaf
+        Map<Tensor, Tensor> leafGrads = new LinkedHashMap<>();
+        grads.put(rootNode, seed);
         try (var g = Grad.disabled()) {
             for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Tensor gOut = grads.remove(t);
+                Node node = order.get(i);
+                order.set(i, null);
+                Tensor gOut = grads.remove(node);
                 if (gOut == null) continue;
-                Node node = t.gradFn();
-                if (node == null) {
-                    t.accumulateGrad(gOut);
-                    continue;
-                }
                 if (node.released()) {
                     throw new SfdException("backward: graph of op '" + node.op() + "' was already released by an earlier backward()");
                 }
-                Tensor[] ins = node.inputs();
                 Tensor[] gIn = node.backwardFn().apply(gOut);
-                for (int k = 0; k < ins.length; k++) {
-                    Tensor in = ins[k];
-                    if (in == null || !in.requiresGrad() || gIn[k] == null) continue;
+                gOut = null;
+                for (int k = 0; k < node.arity(); k++) {
+                    Node nk = node.next(k);
+                    Tensor leaf = node.leaf(k);
+                    if ((nk == null && (leaf == null || !leaf.requiresGrad())) || gIn[k] == null) continue;
                     Tensor gk = gIn[k];
-                    if (!Shapes.equal(gk.shape(), in.shape())) {
+                    int[] want = node.inputShape(k);
+                    if (!Shapes.equal(gk.shape(), want)) {
                         throw new ShapeException("backward of '" + node.op() + "': gradient for input " + k + " has shape "
-                                + Shapes.str(gk.shape()) + ", expected " + Shapes.str(in.shape()));
+                                + Shapes.str(gk.shape()) + ", expected " + Shapes.str(want));
                     }
-                    Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gk : Ops.add(prev, gk));
+                    if (nk != null) {
+                        Tensor prev = grads.get(nk);
+                        grads.put(nk, prev == null ? gk : Ops.add(prev, gk));
+                    } else {
+                        Tensor prev = leafGrads.get(leaf);
+                        leafGrads.put(leaf, prev == null ? gk : Ops.add(prev, gk));
+                    }
                 }
                 node.release();
             }
+            for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) e.getKey().accumulateGrad(e.getValue());
         }
     }
 
-    /** Tensors reachable from root through recorded nodes, inputs before the tensors that use them. */
-    private static List<Tensor> topoOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
-        ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
+    /** Nodes reachable from root (released nodes are not expanded), inputs before the nodes that use them. */
+    private static List<Node> topoOrder(Node root) {
+        List<Node> order = new ArrayList<>();
+        Map<Node, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Node> nodes = new ArrayDeque<>();
+        ArrayDeque<int[]> next = new ArrayDeque<>();
+        nodes.push(root);
+        next.push(new int[] {0});
         seen.put(root, Boolean.TRUE);
-        while (!stack.isEmpty()) {
-            Object[] top = stack.peek();
-            Tensor t = (Tensor) top[0];
-            int idx = (Integer) top[1];
-            Node n = t.gradFn();
-            Tensor[] ins = (n == null || n.released()) ? null : n.inputs();
-            if (ins != null && idx < ins.length) {
-                top[1] = idx + 1;
-                Tensor in = ins[idx];
-                if (in != null && in.requiresGrad() && !seen.containsKey(in)) {
+        while (!nodes.isEmpty()) {
+            Node n = nodes.peek();
+            int[] idx = next.peek();
+            if (!n.released() && idx[0] < n.arity()) {
+                Node in = n.next(idx[0]++);
+                if (in != null && !seen.containsKey(in)) {
                     seen.put(in, Boolean.TRUE);
-                    stack.push(new Object[] {in, 0});
+                    nodes.push(in);
+                    next.push(new int[] {0});
                 }
             } else {
-                stack.pop();
-                order.add(t);
+                nodes.pop();
+                next.pop();
+                order.add(n);
             }
         }
         return order;

@@ -25,5 +25,8 @@ public final class GroupNorm extends Module {
 
     public Tensor forward(Tensor x) { return Ops.groupNorm(x, groups, weight.data(), bias.data(), eps); }
 
+    /** {@code silu(forward(x))} as one op that recomputes the normalised tensor in backward instead of keeping it. */
+    public Tensor forwardSilu(Tensor x) { return Ops.groupNormSilu(x, groups, weight.data(), bias.data(), eps); }
+
     public int groups() { return groups; }
 }

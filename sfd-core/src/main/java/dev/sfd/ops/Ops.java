@@ -23,7 +23,7 @@ public final class Ops {
     public static final String[] OP_NAMES = {
         "copy", "cast", "add", "sub", "mul", "div", "maximum", "minimum", "addScalar", "mulScalar", "powScalar",
         "neg", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal", "abs", "sin", "cos", "tanh", "sigmoid", "silu", "relu",
-        "clamp", "sum", "reshape", "permute", "narrow", "concat", "matmul", "conv2d", "groupNorm", "softmax",
+        "clamp", "sum", "reshape", "permute", "narrow", "concat", "matmul", "conv2d", "groupNorm", "groupNormSilu", "softmax",
         "upsample2x", "avgPool2x", "dropout", "sidLoss", "where"
     };
 
@@ -95,24 +95,28 @@ public final class Ops {
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor out = binary("sub", BinaryOp.SUB, a, b);
         int[] as = a.shape(), bs = b.shape();
-        return out.recordOp("sub", new Tensor[] {a, b}, g -> new Tensor[] {reduceToShape(g, as), b.requiresGrad() ? reduceToShape(neg(g), bs) : null});
+        boolean needB = b.requiresGrad(); // a flag, not b: the rule must not keep b's data alive
+        return out.recordOp("sub", new Tensor[] {a, b}, g -> new Tensor[] {reduceToShape(g, as), needB ? reduceToShape(neg(g), bs) : null});
     }
 
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = binary("mul", BinaryOp.MUL, a, b);
         int[] as = a.shape(), bs = b.shape();
+        boolean needA = a.requiresGrad(), needB = b.requiresGrad();
+        Tensor ad = needB ? a.detach() : null, bd = needA ? b.detach() : null; // save only what a gradient needs
         return out.recordOp("mul", new Tensor[] {a, b}, g -> new Tensor[] {
-            a.requiresGrad() ? reduceToShape(mul(g, b.detach()), as) : null,
-            b.requiresGrad() ? reduceToShape(mul(g, a.detach()), bs) : null});
+            needA ? reduceToShape(mul(g, bd), as) : null,
+            needB ? reduceToShape(mul(g, ad), bs) : null});
     }
 
     public static Tensor div(Tensor a, Tensor b) {
         Tensor out = binary("div", BinaryOp.DIV, a, b);
         int[] as = a.shape(), bs = b.shape();
-        Tensor res = out.detach();
+        boolean needA = a.requiresGrad(), needB = b.requiresGrad();
+        Tensor res = needB ? out.detach() : null, bd = b.detach();
         return out.recordOp("div", new Tensor[] {a, b}, g -> new Tensor[] {
-            a.requiresGrad() ? reduceToShape(div(g, b.detach()), as) : null,
-            b.requiresGrad() ? reduceToShape(neg(div(mul(g, res), b.detach())), bs) : null});
+            needA ? reduceToShape(div(g, bd), as) : null,
+            needB ? reduceToShape(neg(div(mul(g, res), bd)), bs) : null});
     }
 
     /** Elementwise maximum; the gradient goes to {@code a} where a >= b, else to b. */
@@ -161,9 +165,10 @@ public final class Ops {
             out = add(mul(mask.detach(), a.detach()), mul(inv, b.detach()));
         }
         Tensor m = mask.detach();
+        boolean needA = a.requiresGrad(), needB = b.requiresGrad();
         return out.detach().recordOp("where", new Tensor[] {a, b}, g -> new Tensor[] {
-            a.requiresGrad() ? reduceToShape(mul(g, m), as) : null,
-            b.requiresGrad() ? reduceToShape(mul(g, inv), bs) : null});
+            needA ? reduceToShape(mul(g, m), as) : null,
+            needB ? reduceToShape(mul(g, inv), bs) : null});
     }
 
     // =================================================================== scalar ops
@@ -388,10 +393,17 @@ public final class Ops {
             out.backend().copy(xs[k], new Tensor(out.storage(), s, ost, pos * ost[ax]));
             pos += s[ax];
         }
+        // sizes and flags, not the inputs: the rule must not keep their data alive
+        int[] lengths = new int[xs.length];
+        boolean[] need = new boolean[xs.length];
+        for (int k = 0; k < xs.length; k++) {
+            lengths[k] = xs[k].dim(ax);
+            need[k] = xs[k].requiresGrad();
+        }
         return out.recordOp("concat", xs.clone(), g -> {
-            Tensor[] gs = new Tensor[xs.length];
-            for (int k = 0; k < xs.length; k++) {
-                if (xs[k].requiresGrad()) gs[k] = contiguousCopyNoGrad(narrow(g, ax, starts[k], xs[k].dim(ax)));
+            Tensor[] gs = new Tensor[lengths.length];
+            for (int k = 0; k < lengths.length; k++) {
+                if (need[k]) gs[k] = contiguousCopyNoGrad(narrow(g, ax, starts[k], lengths[k]));
             }
             return gs;
         });
@@ -421,19 +433,21 @@ public final class Ops {
         if (ba != bb && ba != 1 && bb != 1) throw new ShapeException("matmul: batch sizes " + ba + " and " + bb + " do not broadcast");
         int batch = Math.max(ba, bb);
         Tensor out = empty(a, batch, m, n);
-        Tensor ad = a3.dense().detach(), bd = b3.dense().detach();
-        a.backend().matmul(ad, bd, out, false, false, 1.0, 0.0);
+        Tensor ad0 = a3.dense().detach(), bd0 = b3.dense().detach();
+        a.backend().matmul(ad0, bd0, out, false, false, 1.0, 0.0);
         Tensor res = (a.rank() == 2 && b.rank() == 2) ? new Tensor(out.storage(), m, n) : out;
         int[] aShape = a.shape(), bShape = b.shape();
+        boolean needA = a.requiresGrad(), needB = b.requiresGrad();
+        Tensor ad = needB ? ad0 : null, bd = needA ? bd0 : null; // each operand is saved only for the other's gradient
         return res.recordOp("matmul", new Tensor[] {a, b}, g -> {
             Tensor g3 = reshape(g.dense(), batch, m, n);
             Tensor ga = null, gb = null;
-            if (a.requiresGrad()) {
+            if (needA) {
                 Tensor t = empty(g, batch, m, k);
                 g.backend().matmul(g3, bd, t, false, true, 1.0, 0.0);            // dA = dC @ B^T
                 ga = reshape(ba == 1 && batch > 1 ? sum(t, new int[] {0}, true) : t, aShape);
             }
-            if (b.requiresGrad()) {
+            if (needB) {
                 Tensor t = empty(g, batch, k, n);
                 g.backend().matmul(ad, g3, t, true, false, 1.0, 0.0);            // dB = A^T @ dC
                 gb = reshape(bb == 1 && batch > 1 ? sum(t, new int[] {0}, true) : t, bShape);
@@ -471,22 +485,24 @@ public final class Ops {
         x.backend().conv2d(xd, wdn, bias == null ? null : bias.dense(), pad, out);
         int[] xShape = x.shape(), wShape = w.shape();
         Tensor[] ins = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
+        boolean needX = x.requiresGrad(), needW = w.requiresGrad(), hasBias = bias != null, needB = hasBias && bias.requiresGrad();
+        Tensor xSaved = needW || needB ? xd : null; // frozen weights (teacher, fake net in the generator step): the input is not kept
+        Tensor wSaved = needX ? wdn : null;
         return out.recordOp("conv2d", ins, g -> {
             Tensor gd = g.dense();
             Tensor gx = null, gw = null, gb = null;
-            if (x.requiresGrad()) {
+            if (needX) {
                 gx = empty(g, xShape);
-                g.backend().conv2dBackwardData(gd, wdn, pad, gx);
+                g.backend().conv2dBackwardData(gd, wSaved, pad, gx);
             }
-            boolean needB = bias != null && bias.requiresGrad();
-            if (w.requiresGrad() || needB) {
+            if (needW || needB) {
                 Tensor tw = empty(g, wShape);
                 Tensor tb = needB ? empty(g, co) : null;
-                g.backend().conv2dBackwardWeight(xd, gd, pad, tw, tb);
-                gw = w.requiresGrad() ? tw : null;
+                g.backend().conv2dBackwardWeight(xSaved, gd, pad, tw, tb);
+                gw = needW ? tw : null;
                 gb = tb;
             }
-            return bias == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
+            return hasBias ? new Tensor[] {gx, gw, gb} : new Tensor[] {gx, gw};
         });
     }
 
@@ -504,11 +520,50 @@ public final class Ops {
         Tensor out = empty(x, x.shape());
         Tensor mean = empty(x, n, groups), rstd = empty(x, n, groups);
         x.backend().groupNorm(xd, gd, beta == null ? null : beta.dense(), groups, eps, out, mean, rstd);
+        int[] shape = x.shape();
+        boolean hasGamma = gamma != null, hasBeta = beta != null;
         return out.recordOp("groupNorm", new Tensor[] {x, gamma, beta}, g -> {
-            Tensor gx = empty(g, x.shape());
-            Tensor gg = gamma != null ? empty(g, c) : null;
-            Tensor gb = beta != null ? empty(g, c) : null;
+            Tensor gx = empty(g, shape);
+            Tensor gg = hasGamma ? empty(g, c) : null;
+            Tensor gb = hasBeta ? empty(g, c) : null;
             g.backend().groupNormBackward(xd, gd, mean, rstd, groups, g.dense(), gx, gg, gb);
+            return new Tensor[] {gx, gg, gb};
+        });
+    }
+
+    /**
+     * {@code silu(groupNorm(x, ...))} in one op that saves only {@code x} (and the group statistics) for backward:
+     * the normalised tensor is recomputed there instead of being kept alive between forward and backward. Its
+     * values and gradients are bit-identical to the two separate ops, since backward reruns the same kernels.
+     */
+    public static Tensor groupNormSilu(Tensor x, int groups, Tensor gamma, Tensor beta, double eps) {
+        if (x.rank() < 2) throw new ShapeException("groupNormSilu: input must be [N, C, ...], got " + Shapes.str(x.shape()));
+        int n = x.dim(0), c = x.dim(1);
+        if (groups <= 0 || c % groups != 0) throw new ShapeException("groupNormSilu: " + c + " channels cannot be split into " + groups + " groups");
+        if (gamma != null && (gamma.rank() != 1 || gamma.dim(0) != c)) throw new ShapeException("groupNormSilu: weight " + Shapes.str(gamma.shape()) + " expected [" + c + "]");
+        if (beta != null && (beta.rank() != 1 || beta.dim(0) != c)) throw new ShapeException("groupNormSilu: bias " + Shapes.str(beta.shape()) + " expected [" + c + "]");
+        Tensor xd = x.dense().detach();
+        Tensor gd = gamma == null ? null : gamma.dense().detach();
+        Tensor bd = beta == null ? null : beta.dense().detach();
+        int[] shape = x.shape();
+        Backend be = x.backend();
+        Tensor normed = empty(x, shape);
+        Tensor mean = empty(x, n, groups), rstd = empty(x, n, groups);
+        be.groupNorm(xd, gd, bd, groups, eps, normed, mean, rstd);
+        Tensor out = empty(x, shape);
+        be.unary(UnaryOp.SILU, normed, out);
+        normed = null; // not saved: backward recomputes it
+        boolean hasGamma = gamma != null, hasBeta = beta != null;
+        return out.recordOp("groupNormSilu", new Tensor[] {x, gamma, beta}, g -> {
+            Tensor y = empty(g, shape);
+            Tensor m2 = empty(g, n, groups), r2 = empty(g, n, groups);
+            g.backend().groupNorm(xd, gd, bd, groups, eps, y, m2, r2);
+            Tensor gy = empty(g, shape);
+            g.backend().unaryBackward(UnaryOp.SILU, y, y, g.dense(), gy); // silu's derivative reads its input only
+            Tensor gx = empty(g, shape);
+            Tensor gg = hasGamma ? empty(g, c) : null;
+            Tensor gb = hasBeta ? empty(g, c) : null;
+            g.backend().groupNormBackward(xd, gd, mean, rstd, groups, gy, gx, gg, gb);
             return new Tensor[] {gx, gg, gb};
         });
     }

@@ -75,6 +75,7 @@ class OpsGradCheckTest {
         m.put("matmul", new Case(x -> Ops.matmul(x[0], x[1]), new Tensor[] {rnd(2, 3, 4), rnd(1, 4, 5)}));
         m.put("conv2d", new Case(x -> Ops.conv2d(x[0], x[1], x[2], 1), new Tensor[] {rnd(2, 2, 5, 4), rnd(3, 2, 3, 3), rnd(3)}));
         m.put("groupNorm", new Case(x -> Ops.groupNorm(x[0], 2, x[1], x[2], 1e-6), new Tensor[] {rnd(2, 4, 3, 3), rnd(4), rnd(4)}));
+        m.put("groupNormSilu", new Case(x -> Ops.groupNormSilu(x[0], 2, x[1], x[2], 1e-6), new Tensor[] {rnd(2, 4, 3, 3), rnd(4), rnd(4)}));
         m.put("softmax", new Case(x -> Ops.softmax(x[0]), new Tensor[] {rnd(3, 5)}));
         m.put("upsample2x", new Case(x -> Ops.upsample2x(x[0]), new Tensor[] {rnd(1, 2, 3, 2)}));
         m.put("avgPool2x", new Case(x -> Ops.avgPool2x(x[0]), new Tensor[] {rnd(1, 2, 4, 6)}));

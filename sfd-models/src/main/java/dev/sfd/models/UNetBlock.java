@@ -55,9 +55,9 @@ final class UNetBlock extends Module {
 
     Tensor forward(Tensor x, Tensor emb) {
         Tensor orig = x;
-        Tensor h = conv0.forward(Ops.silu(norm0.forward(x)));
+        Tensor h = conv0.forward(norm0.forwardSilu(x));
         Tensor a = affine.forward(emb);                                   // [N, cout]
-        h = Ops.silu(norm1.forward(Ops.add(h, Ops.reshape(a, a.dim(0), a.dim(1), 1, 1))));
+        h = norm1.forwardSilu(Ops.add(h, Ops.reshape(a, a.dim(0), a.dim(1), 1, 1)));
         if (dropoutP > 0 && isTraining()) {
             h = Ops.dropout(h, dropoutP, random().seed(), random().next(h.numel()));
         }
