@@ -3,6 +3,7 @@ package dev.sfd.autograd;
 import dev.sfd.SfdException;
 import dev.sfd.ShapeException;
 import dev.sfd.ops.Ops;
+import dev.sfd.profile.Profiler;
 import dev.sfd.tensor.Shapes;
 import dev.sfd.tensor.Tensor;
 import java.util.ArrayDeque;
@@ -52,7 +53,13 @@ public final class Autograd {
                 if (node.released()) {
                     throw new SfdException("backward: graph of op '" + node.op() + "' was already released by an earlier backward()");
                 }
-                Tensor[] gIn = node.backwardFn().apply(gOut);
+                Tensor[] gIn;
+                Profiler.Region region = Profiler.enabled() ? Profiler.region(node.op() + ".backward") : null;
+                try {
+                    gIn = node.backwardFn().apply(gOut);
+                } finally {
+                    if (region != null) region.close();
+                }
                 gOut = null;
                 for (int k = 0; k < node.arity(); k++) {
                     Node nk = node.next(k);

@@ -116,7 +116,8 @@ public final class Tensor {
         return storage;
     }
 
-    public Backend backend() { return storage.backend(); }
+    /** The backend that owns the storage (a timing view of it while a {@link dev.sfd.profile.Profiler} runs). */
+    public Backend backend() { return dev.sfd.profile.Profiler.wrap(storage.backend()); }
 
     public Device device() { return storage.backend().device(); }
 

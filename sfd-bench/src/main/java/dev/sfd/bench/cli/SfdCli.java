@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
         description = "Score Forgetting Distillation for the JVM: data-free class forgetting into a one-step generator.",
         subcommands = {
-            DemoCommand.class, ForgetCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, BenchCommand.class, BaselineCommand.class, RelearnCommand.class, TableCommand.class, ExportStage1Command.class,
+            DemoCommand.class, ForgetCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, BenchCommand.class, ProfileCommand.class, BaselineCommand.class, RelearnCommand.class, TableCommand.class, ExportStage1Command.class,
             CommandLine.HelpCommand.class
         })
 public final class SfdCli implements Runnable {
@@ -36,5 +36,9 @@ public final class SfdCli implements Runnable {
         return cl.execute(args);
     }
 
-    public static void main(String[] args) { System.exit(execute(args)); }
+    public static void main(String[] args) {
+        // sfd-cuda is on the classpath for `profile --backend cuda-emu`; the CLI's default stays the CPU backend
+        if (System.getProperty("sfd.backend") == null) System.setProperty("sfd.backend", "cpu");
+        System.exit(execute(args));
+    }
 }
