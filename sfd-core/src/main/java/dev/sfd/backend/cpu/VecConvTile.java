@@ -18,16 +18,20 @@ final class VecConvTile {
 
     private VecConvTile() {}
 
-    /** The tile named by -Dsfd.conv.tile, else the one that fits the vector register file. */
+    /**
+     * The tile named by -Dsfd.conv.tile, else the one that fits the vector register file; {@code scalar} is the
+     * scalar reference tile (a deliberately slow switch: the CI performance guard must fail with it).
+     */
     static ConvTile pick(String name) {
         if (name == null) name = VL == 8 ? "6x2" : "8x2";
         switch (name) {
 
+            case "scalar": return ScalarConvTile.INSTANCE;
             case "8x2": return new F8x2();
             case "6x2": return new F6x2();
             case "4x3": return new F4x3();
             case "4x2": return new F4x2();
-            default: throw new IllegalArgumentException("unknown -Dsfd.conv.tile=" + name + " (8x2, 6x2, 4x3, 4x2)");
+            default: throw new IllegalArgumentException("unknown -Dsfd.conv.tile=" + name + " (8x2, 6x2, 4x3, 4x2, scalar)");
         }
     }
 

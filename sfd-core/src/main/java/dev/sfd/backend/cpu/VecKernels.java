@@ -38,12 +38,13 @@ final class VecKernels extends CpuKernels {
 
     static Sgemm.MicroKernel pick(String name) {
         switch (name) {
+            case "scalar": return ScalarGemmKernel.INSTANCE; // the scalar reference: a deliberately slow switch
             case "6x2": return new VecGemmKernels.K6x2();
             case "12x2": return new VecGemmKernels.K12x2();
             case "8x3": return new VecGemmKernels.K8x3();
             case "4x4": return new VecGemmKernels.K4x4();
             case "8x2": return new VecGemmKernels.K8x2();
-            default: throw new IllegalArgumentException("unknown -Dsfd.gemm.kernel=" + name + " (6x2, 8x2, 12x2, 8x3, 4x4)");
+            default: throw new IllegalArgumentException("unknown -Dsfd.gemm.kernel=" + name + " (6x2, 8x2, 12x2, 8x3, 4x4, scalar)");
         }
     }
 
