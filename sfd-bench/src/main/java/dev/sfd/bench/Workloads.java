@@ -120,6 +120,9 @@ public final class Workloads {
             be.conv2dBackwardWeight(x, gOut, 1, gW, gB);
         }
 
+        /** The weight (and bias) gradient alone. */
+        public void backwardWeight(Backend be) { be.conv2dBackwardWeight(x, gOut, 1, gW, gB); }
+
         public void forwardOpenblas() {
             int m = channels, n = hw * hw, k = 9 * channels;
             for (int s = 0; s < batch; s++) {

@@ -26,11 +26,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark the CPU kernels against OpenBLAS side by side (GFLOP/s).")
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<name>", description = "gemm, conv3x3, unet, sfd-step or sampling")
+    @Parameters(index = "0", paramLabel = "<name>", description = "gemm, conv3x3, conv-weight, unet, sfd-step or sampling")
     String name;
 
     @Option(names = "--size", split = ",", paramLabel = "N",
-            description = "gemm: matrix sizes (default 256,1024,2048); conv3x3: channel counts (default 32,64); "
+            description = "gemm: matrix sizes (default 256,1024,2048); conv3x3/conv-weight: channel counts (default 32,64); "
                     + "unet: batch sizes (default 16,64); sfd-step: remain[,forget] batch (default 32); sampling: batch (default 64)")
     List<Integer> sizes = new ArrayList<>();
 
@@ -91,6 +91,21 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 return 0;
             }
+            case "conv-weight": {
+                // the weight-gradient kernel in its two loop orders (DirectConv), alternating in this JVM
+                for (int c : sizes.isEmpty() ? Arrays.asList(32, 64) : sizes) {
+                    Workloads.Conv3x3 w = new Workloads.Conv3x3(batch, c, hw);
+                    report("conv3x3-wgrad-c" + c, w.forwardFlops(), () -> {
+                        System.clearProperty("sfd.conv.weight.order");
+                        w.backwardWeight(be);
+                    }, () -> {
+                        System.setProperty("sfd.conv.weight.order", "channel");
+                        w.backwardWeight(be);
+                        System.clearProperty("sfd.conv.weight.order");
+                    }, t, "channel-outer order");
+                }
+                return 0;
+            }
             case "unet":
                 new ModelBench(json, modelRuns, 1).unet(configs.isEmpty() ? List.of("fmnist-s", "fmnist-m") : configs,
                         sizes.isEmpty() ? Arrays.asList(16, 64) : sizes);
@@ -104,11 +119,15 @@ public final class BenchCommand implements Callable<Integer> {
                 return 0;
             default:
                 throw new CommandLine.ParameterException(new CommandLine(this),
-                        "unknown benchmark '" + name + "' (gemm, conv3x3, unet, sfd-step, sampling)");
+                        "unknown benchmark '" + name + "' (gemm, conv3x3, conv-weight, unet, sfd-step, sampling)");
         }
     }
 
     private void report(String bench, double flops, Runnable ours, Runnable ref, int t) {
+        report(bench, flops, ours, ref, t, "openblas sgemm");
+    }
+
+    private void report(String bench, double flops, Runnable ours, Runnable ref, int t, String refImpl) {
         long warmEnd = System.nanoTime() + warmupMs * 1_000_000L;
         while (System.nanoTime() < warmEnd) {
             ours.run();
@@ -131,11 +150,11 @@ public final class BenchCommand implements Callable<Integer> {
               .append(",\"reference_median\":").append(fmt(mb))
               .append(",\"threads\":").append(t)
               .append(",\"runs\":").append(runs)
-              .append(",\"reference_impl\":\"openblas sgemm\"}");
+              .append(",\"reference_impl\":\"").append(refImpl).append("\"}");
             System.out.println(sb);
         } else {
-            System.out.printf(Locale.ROOT, "%-18s ours %7.1f GFLOP/s (median %7.1f)   openblas %7.1f (median %7.1f)   ratio %.2f%n",
-                    bench, va, ma, vb, mb, va / vb);
+            System.out.printf(Locale.ROOT, "%-18s ours %7.1f GFLOP/s (median %7.1f)   %s %7.1f (median %7.1f)   ratio %.2f%n",
+                    bench, va, ma, refImpl, vb, mb, va / vb);
         }
     }
 

@@ -32,4 +32,15 @@ interface ConvTile {
      */
     void weight(int taps, int ns, int len, float[] g, int go, int gStride, int ldg, float[] x, int xo, int xStride,
                 float[] out, int oo, int ldo, int rows, float[] scratch);
+
+    /**
+     * One sample's part of {@link #weight}: adds its sums into the accumulators at {@code scratch[so ..]}
+     * ({@code mr * 3 * lanes()} floats, zeroed before the first sample). Adding the samples in order and then
+     * calling {@link #weightReduce} gives the very bits {@link #weight} gives, so a caller may visit the samples
+     * in its outer loop and keep one sample's gradient rows in cache across all input channels and taps.
+     */
+    void weightAdd(int taps, int len, float[] g, int go, int ldg, float[] x, int xo, int rows, float[] scratch, int so);
+
+    /** Writes the accumulators at {@code scratch[so ..]} to {@code out[oo + r*ldo + t]} as {@link #weight} does. */
+    void weightReduce(int taps, int rows, float[] scratch, int so, float[] out, int oo, int ldo);
 }

@@ -29,6 +29,14 @@ final class DirectConv {
     private static final ThreadLocal<float[][]> PACKED = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> WIDE_OUT = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> SCRATCH_ALL = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * Loop order of the weight gradient: samples outermost (default), or {@code -Dsfd.conv.weight.order=channel}
+     * for the earlier order (input channel and tap outermost, samples inside the tile call), kept to measure the
+     * two side by side. Both give the same bits. Read per call, so a benchmark can switch it between runs.
+     */
+    static boolean sampleOuter() { return !"channel".equals(System.getProperty("sfd.conv.weight.order")); }
 
     private static float[] buffer(ThreadLocal<float[][]> tl, int size) {
         float[][] h = tl.get();
@@ -181,6 +189,40 @@ final class DirectConv {
         double flops = 2.0 * co * p * ci * taps * n;
         boolean parallel = Parallel.threads() > 1 && !Parallel.inRegion() && items > 1 && flops >= Sgemm.PARALLEL_FLOPS;
         int ldo = ci * taps;
+        if (sampleOuter()) {
+            int kwGroups = ks / 3 + ks % 3, slotSize = mr * 3 * tile.lanes(), slots = ci * ks * kwGroups;
+            Conv.forItems(items, parallel, (worker, item) -> {
+                int grp = item / blocks, b = item % blocks;
+                int s0 = grp * perGroup, ns = Math.min(n, s0 + perGroup) - s0;
+                int rows = Math.min(mr, co - b * mr);
+                float[] scratch = buffer(SCRATCH_ALL, slots * slotSize);
+                Arrays.fill(scratch, 0, slots * slotSize, 0f);
+                // samples outermost: one sample's gradient rows (mr x qPad) stay in cache across every input channel
+                // and tap; the per-lane accumulators of all (channel, kh, kw group) slots wait in scratch
+                for (int s = 0; s < ns; s++) {
+                    int gs = (s0 + s) * gStride + b * mr * g.qPad;
+                    for (int c = 0, slot = 0; c < ci; c++) {
+                        for (int kh = 0; kh < ks; kh++) {
+                            int xo = (s0 + s) * g.xStride + c * g.plane + kh * g.wp;
+                            int kw = 0;
+                            for (; kw + 3 <= ks; kw += 3, slot++) tile.weightAdd(3, g.qPad, gw, gs, g.qPad, xp, xo + kw, rows, scratch, slot * slotSize);
+                            for (; kw < ks; kw++, slot++) tile.weightAdd(1, g.qPad, gw, gs, g.qPad, xp, xo + kw, rows, scratch, slot * slotSize);
+                        }
+                    }
+                }
+                float[] acc = partial[grp];
+                for (int c = 0, slot = 0; c < ci; c++) {
+                    for (int kh = 0; kh < ks; kh++) {
+                        int oo = (b * mr * ci + c) * taps + kh * ks;
+                        int kw = 0;
+                        for (; kw + 3 <= ks; kw += 3, slot++) tile.weightReduce(3, rows, scratch, slot * slotSize, acc, oo + kw, ldo);
+                        for (; kw < ks; kw++, slot++) tile.weightReduce(1, rows, scratch, slot * slotSize, acc, oo + kw, ldo);
+                    }
+                }
+            });
+            Conv.sumGroups(k, partial, usedGroups, gradW, wsize);
+            return;
+        }
         Conv.forItems(items, parallel, (worker, item) -> {
             int grp = item / blocks, b = item % blocks;
             int s0 = grp * perGroup, ns = Math.min(n, s0 + perGroup) - s0;

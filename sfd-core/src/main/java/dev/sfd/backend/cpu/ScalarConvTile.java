@@ -40,4 +40,21 @@ final class ScalarConvTile implements ConvTile {
             }
         }
     }
+
+    @Override
+    public void weightAdd(int taps, int len, float[] g, int go, int ldg, float[] x, int xo, int rows, float[] scratch, int so) {
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < taps; t++) {
+                float s = scratch[so + r * 3 + t];
+                int gb = go + r * ldg, xb = xo + t;
+                for (int j = 0; j < len; j++) s += g[gb + j] * x[xb + j];
+                scratch[so + r * 3 + t] = s;
+            }
+        }
+    }
+
+    @Override
+    public void weightReduce(int taps, int rows, float[] scratch, int so, float[] out, int oo, int ldo) {
+        for (int r = 0; r < rows; r++) for (int t = 0; t < taps; t++) out[oo + r * ldo + t] = scratch[so + r * 3 + t];
+    }
 }

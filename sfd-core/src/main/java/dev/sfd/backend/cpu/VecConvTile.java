@@ -37,9 +37,14 @@ final class VecConvTile {
 
     /** Sums each accumulator's lanes in lane order (deterministic, unlike reduceLanes) into out. */
     static void reduce(int taps, int rows, float[] out, int oo, int ldo, float[] scratch) {
+        reduce(taps, rows, out, oo, ldo, scratch, 0);
+    }
+
+    /** {@link #reduce(int, int, float[], int, int, float[])} of the accumulators at {@code scratch[so ..]}. */
+    static void reduce(int taps, int rows, float[] out, int oo, int ldo, float[] scratch, int so) {
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < taps; t++) {
-                int s = (r * 3 + t) * VL;
+                int s = so + (r * 3 + t) * VL;
                 float sum = 0f;
                 for (int l = 0; l < VL; l++) sum += scratch[s + l];
                 out[oo + r * ldo + t] = sum;
@@ -128,6 +133,17 @@ final class VecConvTile {
             }
             reduce(taps, rows, out, oo, ldo, scratch);
         }
+
+        @Override
+        public void weightAdd(int taps, int len, float[] g, int go, int ldg, float[] x, int xo, int rows, float[] scratch, int so) {
+            if (taps == 3) weight3x8(len, g, go, ldg, x, xo, scratch, so);
+            else weight1x8(len, g, go, ldg, x, xo, scratch, so);
+        }
+
+        @Override
+        public void weightReduce(int taps, int rows, float[] scratch, int so, float[] out, int oo, int ldo) {
+            reduce(taps, rows, out, oo, ldo, scratch, so);
+        }
     }
 
     /** 6 channels x 2 vectors forward tile; weight gradient in chunks of 3 channels. */
@@ -199,6 +215,19 @@ final class VecConvTile {
             }
             reduce(taps, rows, out, oo, ldo, scratch);
         }
+
+        @Override
+        public void weightAdd(int taps, int len, float[] g, int go, int ldg, float[] x, int xo, int rows, float[] scratch, int so) {
+            for (int r0 = 0; r0 < rows; r0 += 3) {
+                if (taps == 3) weight3x3(len, g, go + r0 * ldg, ldg, x, xo, scratch, so + r0 * 3 * VL);
+                else weight1x3(len, g, go + r0 * ldg, ldg, x, xo, scratch, so + r0 * 3 * VL);
+            }
+        }
+
+        @Override
+        public void weightReduce(int taps, int rows, float[] scratch, int so, float[] out, int oo, int ldo) {
+            reduce(taps, rows, out, oo, ldo, scratch, so);
+        }
     }
 
     /** 4 channels x 3 vectors forward tile; weight gradient in chunks of 4 channels. */
@@ -267,6 +296,17 @@ final class VecConvTile {
             }
             reduce(taps, rows, out, oo, ldo, scratch);
         }
+
+        @Override
+        public void weightAdd(int taps, int len, float[] g, int go, int ldg, float[] x, int xo, int rows, float[] scratch, int so) {
+            if (taps == 3) weight3x4(len, g, go, ldg, x, xo, scratch, so);
+            else weight1x4(len, g, go, ldg, x, xo, scratch, so);
+        }
+
+        @Override
+        public void weightReduce(int taps, int rows, float[] scratch, int so, float[] out, int oo, int ldo) {
+            reduce(taps, rows, out, oo, ldo, scratch, so);
+        }
     }
 
     /** 4 channels x 2 vectors forward tile; weight gradient in chunks of 4 channels. */
@@ -321,6 +361,17 @@ final class VecConvTile {
                 else weight1x4(len, g, go + n * gStride, ldg, x, xo + n * xStride, scratch, 0);
             }
             reduce(taps, rows, out, oo, ldo, scratch);
+        }
+
+        @Override
+        public void weightAdd(int taps, int len, float[] g, int go, int ldg, float[] x, int xo, int rows, float[] scratch, int so) {
+            if (taps == 3) weight3x4(len, g, go, ldg, x, xo, scratch, so);
+            else weight1x4(len, g, go, ldg, x, xo, scratch, so);
+        }
+
+        @Override
+        public void weightReduce(int taps, int rows, float[] scratch, int so, float[] out, int oo, int ldo) {
+            reduce(taps, rows, out, oo, ldo, scratch, so);
         }
     }
 
