@@ -3,7 +3,6 @@ package dev.sfd.profile;
 import dev.sfd.backend.Backend;
 import dev.sfd.tensor.Shapes;
 import dev.sfd.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -29,8 +28,9 @@ import java.util.Map;
  * kernel hands to pool threads counts as the kernel's own time.
  *
  * <p>Cost when off: the hooks ({@link #wrap}, {@link #enabled}, {@link #region}) read one volatile field and
- * allocate nothing. JFR events are emitted while a profiler runs with {@link #jfr(boolean) JFR on}, or always
- * when the JVM was started with {@code -XX:StartFlightRecording} or {@code -Dsfd.jfr=true}.
+ * allocate nothing. JFR events are emitted while a profiler runs that was started with JFR on, after
+ * {@link #jfr(boolean) jfr(true)}, or always when the JVM was started with {@code -XX:StartFlightRecording} or
+ * {@code -Dsfd.jfr=true} (a recording started later, e.g. with {@code jcmd JFR.start}, needs {@code -Dsfd.jfr=true}).
  */
 public final class Profiler {
     /** What a row measures. */
@@ -52,16 +52,14 @@ public final class Profiler {
 
     private Profiler(boolean jfr) { this.jfr = jfr; }
 
+    /** {@code -Dsfd.jfr=true}, or Flight Recorder already running when this class loads ({@code -XX:StartFlightRecording}). */
     private static boolean initialJfr() {
         if (Boolean.getBoolean("sfd.jfr")) return true;
         try {
-            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (a.startsWith("-XX:StartFlightRecording")) return true;
-            }
-        } catch (RuntimeException | LinkageError e) {
-            return false; // no management module: only explicit profiling
+            return jdk.jfr.FlightRecorder.isInitialized();
+        } catch (LinkageError e) {
+            return false; // no jdk.jfr module: only explicit profiling
         }
-        return false;
     }
 
     // ------------------------------------------------------------------ lifecycle
