@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -22,9 +24,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The CI performance guard: runs {@link GuardBench} (about two minutes on two busy cores) and checks each
- * figure, a time ratio between the fast kernels and an in-run reference (the scalar kernels of the same backend,
- * or OpenBLAS for GEMM), against the floors in {@code guard-floors.properties}. Prints one line per figure with
- * both times and the fast side's allocation per op (JMH GC profiler); exits 1 when a ratio is below its floor.
+ * figure, a ratio of the best iteration times of an in-run reference (the scalar kernels of the same backend, or
+ * OpenBLAS for GEMM) and of the fast kernels, against the floors in {@code guard-floors.properties}. Prints one
+ * line per figure with both times and the fast side's allocation per op (JMH GC profiler); exits 1 when a ratio
+ * is below its floor.
  *
  * <p>{@code -Dsfd.*} properties given to this JVM are passed to the benchmark JVMs, so a deliberately slowed
  * kernel ({@code -Dsfd.conv.tile=scalar}, {@code -Dsfd.gemm.kernel=scalar}) makes the guard fail. Without the
@@ -63,7 +66,7 @@ public final class Guard {
             method = method.substring(method.lastIndexOf('.') + 1);
             String key = method + "/" + r.getParams().getParam("kernels");
             Result alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-            score.put(key, new double[] {r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore()});
+            score.put(key, new double[] {bestIteration(r), alloc == null ? Double.NaN : alloc.getScore()});
         }
         Properties floors = floors();
         boolean vector = new CpuBackend().vectorized();
@@ -95,6 +98,18 @@ public final class Guard {
     }
 
     private static double[] min(double[] a, double[] b) { return a[0] <= b[0] ? a : b; }
+
+    /**
+     * The fastest measured iteration (ms/op): other processes on a shared machine only ever add time, and the two
+     * sides of a ratio run in different forks at different moments, so the best iteration is steadier than the mean.
+     */
+    static double bestIteration(RunResult r) {
+        double best = Double.POSITIVE_INFINITY;
+        for (BenchmarkResult b : r.getBenchmarkResults()) {
+            for (IterationResult it : b.getIterationResults()) best = Math.min(best, it.getPrimaryResult().getScore());
+        }
+        return Double.isInfinite(best) ? r.getPrimaryResult().getScore() : best;
+    }
 
     static Properties floors() throws IOException {
         Properties p = new Properties();
