@@ -19,6 +19,8 @@ public final class SfdCli implements Runnable {
     public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'sfd --help')"); }
 
     public static int execute(String... args) {
+        // sfd-cuda is on the classpath for `profile --backend cuda-emu`; the CLI's default stays the CPU backend
+        if (System.getProperty("sfd.backend") == null) System.setProperty("sfd.backend", "cpu");
         CommandLine cl = new CommandLine(new SfdCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof SfdException || ex instanceof java.io.UncheckedIOException) {
@@ -36,9 +38,5 @@ public final class SfdCli implements Runnable {
         return cl.execute(args);
     }
 
-    public static void main(String[] args) {
-        // sfd-cuda is on the classpath for `profile --backend cuda-emu`; the CLI's default stays the CPU backend
-        if (System.getProperty("sfd.backend") == null) System.setProperty("sfd.backend", "cpu");
-        System.exit(execute(args));
-    }
+    public static void main(String[] args) { System.exit(execute(args)); }
 }
