@@ -27,7 +27,9 @@ import java.util.Set;
  * file or the complete new one, never a torn mix, even if the process or the machine dies mid-write.
  *
  * <p>Missing parent directories are created. Failures throw {@link SfdException} naming the target path
- * and the reason; the temporary file is removed and the previous target is left untouched.
+ * and the reason; the temporary file is removed and the previous target is left untouched. A temporary file
+ * that a killed process left behind (named {@code .<target>.<digits>.tmp}) is removed by the next write of the
+ * same target once it is older than this process, so no live writer's file is touched.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -60,6 +62,7 @@ public final class AtomicFiles {
         if (dir == null) throw new SfdException("cannot write " + abs + ": it has no parent directory");
         if (Files.isDirectory(abs)) throw new SfdException("cannot write " + abs + ": it is a directory");
         ensureDirectory(abs, dir);
+        removeStaleTemporaries(abs, dir);
         Path tmp;
         try {
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
@@ -91,6 +94,33 @@ public final class AtomicFiles {
             }
         }
         syncDirectory(dir);
+    }
+
+    /** Whether a file name has the form of this class's temporary files ({@code .<name>.<digits>.tmp}). */
+    static boolean isTemporaryName(String fileName) {
+        if (!fileName.startsWith(".") || !fileName.endsWith(".tmp")) return false;
+        String core = fileName.substring(0, fileName.length() - 4);
+        int dot = core.lastIndexOf('.');
+        if (dot <= 0 || dot == core.length() - 1) return false;
+        for (int i = dot + 1; i < core.length(); i++) if (!Character.isDigit(core.charAt(i))) return false;
+        return true;
+    }
+
+    /** Deletes temporaries of {@code target} last modified before this JVM started (their writer died). */
+    private static void removeStaleTemporaries(Path target, Path dir) {
+        String prefix = "." + target.getFileName() + ".";
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        try (var files = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && isTemporaryName(n) && n.length() > prefix.length() + 4
+                    && n.substring(prefix.length(), n.length() - 4).chars().allMatch(Character::isDigit);
+        })) {
+            for (Path p : files) {
+                if (Files.getLastModifiedTime(p).toMillis() < jvmStart) Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary wastes space but never replaces the target
+        }
     }
 
     private static void ensureDirectory(Path abs, Path dir) {

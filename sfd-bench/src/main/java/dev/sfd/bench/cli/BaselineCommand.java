@@ -52,6 +52,7 @@ final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--retain-weight", description = "salun: weight of the retain loss (default 1.0)") Double retainWeight;
     @Option(names = "--fixed-pseudo-label", description = "salun: relabel with (c_f + 1) mod C (SalUn's DDPM code) instead of a random other class") boolean fixedPseudo;
     @Option(names = "--resume", description = "retrain: continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--until", defaultValue = "-1", description = "retrain: stop after this step of the --steps schedule "
             + "(match a teacher stopped early: same warm-up, same step count); -1 = all") long until;
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "retrain: steps between checkpoints") long checkpointEvery;
@@ -142,7 +143,7 @@ final class BaselineCommand implements Callable<Integer> {
                 SongUnetConfig arch = retrainArchitecture(teacherSpec);
                 if (forget < 0 || forget >= arch.labelDim()) throw new dev.sfd.SfdException("the network has no label " + forget + " (label_dim " + arch.labelDim() + ")");
                 Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
-                Output.requireWritable(dir);
+                Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0, java.util.Map.of("quick", quick));
                 TeacherConfig rc = retrainConfig(quick, steps, batch, lr, seed, checkpointEvery);
                 o = retrain(arch, rc, train, forget, dir, resume, until < 0 ? rc.iterations() : until);
             }
@@ -150,7 +151,7 @@ final class BaselineCommand implements Callable<Integer> {
                 EdmPrecond teacher = Suite.teacher(teacherSpec);
                 Baselines.requireForgetLabel(teacher, forget, "the teacher");
                 EsdErasure.Settings s = esdSettings();
-                Output.requireWritable(dir);
+                Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0, java.util.Map.of("quick", quick));
                 o = esd(teacher, forget, s, dir);
             }
             default -> {
@@ -158,7 +159,7 @@ final class BaselineCommand implements Callable<Integer> {
                 Baselines.requireForgetLabel(teacher, forget, "the teacher");
                 SalUn.Settings s = salunSettings();
                 Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
-                Output.requireWritable(dir);
+                Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0, java.util.Map.of("quick", quick));
                 o = salun(teacher, forget, train, s, dir);
             }
         }

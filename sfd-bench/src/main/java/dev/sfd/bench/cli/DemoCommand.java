@@ -31,6 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--forget", defaultValue = "0", description = "class to forget (default 0, T-shirt/top)") int forget;
     @Option(names = "--override", defaultValue = "1", description = "class that overrides it (default 1, Trouser)") int override;
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--eval-samples", defaultValue = "1000", description = "generated images of the forgotten label for UA") int evalSamples;
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class") int evalPerClass;
     @Option(names = "--teacher-per-class", defaultValue = "30", description = "Heun-18 teacher samples per class for fresh teacher figures "
@@ -54,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
             opts.fromStage1 = "shipped";
         }
         SfdRecipe recipe = opts.recipe(teacher);
-        Output.requireWritable(out);
+        Output.claim(out, resume, overwrite, "demo", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());
         TeacherFigures tf = teacherFigures(teacher, plan, ev);
@@ -93,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         report.put("teacher", tf.figures().toJson());
         report.put("generator", gen.toJson());
         report.put("config", run.config().toMap());
+        report.put("generator_sha256", dev.sfd.io.RunFolder.sha256(out.resolve("generator.safetensors")));
         report.put("network_calls_per_image", Map.of("generator", 1, "teacher", Sampler.heun(18).nfe()));
         Json.write(out.resolve("report.json"), report);
         System.out.printf("demo: forgot class %d (%s) -> %d (%s) in %.0f s: UA %.3f, as override %.3f, remaining accuracy %.3f (teacher %.3f), "

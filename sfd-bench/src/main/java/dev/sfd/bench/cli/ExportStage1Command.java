@@ -19,12 +19,13 @@ import picocli.CommandLine.Option;
 final class ExportStage1Command implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "checkpoint.safetensors of a plain-distillation run") Path checkpoint;
     @Option(names = "--out", required = true, description = "folder to write generator.safetensors and fake.safetensors into") Path out;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
 
     @Override
     public Integer call() {
         if (!Files.isRegularFile(checkpoint)) throw new SfdException("export-stage1: checkpoint " + checkpoint + " is not a file");
         Models.Stage1 s1 = Models.stage1(checkpoint.toString());
-        Output.requireWritable(out);
+        Output.claim(out, false, overwrite, "export-stage1", checkpoint.toString(), 0, java.util.Map.of());
         Models.writeStage1(out, s1.generator(), s1.fake(), "", s1.provenance());
         System.out.println("stage 1 from " + s1.source() + " written to " + out.resolve(Models.GENERATOR_FILE) + " and "
                 + out.resolve(Models.FAKE_FILE));

@@ -28,6 +28,7 @@ final class ForgetCommand implements Callable<Integer> {
     @Option(names = "--plan", defaultValue = "0->1", description = "forget->override pairs, comma separated; '' = distillation only") String planSpec;
     @Option(names = "--out", defaultValue = "runs/forget") Path out;
     @Option(names = "--resume", description = "continue from OUT's checkpoints") boolean resume;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--eval-samples", defaultValue = "500", description = "generated images per forgotten label in the final evaluation") int evalSamples;
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class in the final evaluation") int evalPerClass;
     @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
@@ -39,7 +40,7 @@ final class ForgetCommand implements Callable<Integer> {
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRun.requireForgettable(teacher, plan);
         SfdRecipe recipe = opts.recipe(teacher);
-        Output.requireWritable(out);
+        Output.claim(out, resume, overwrite, "forget", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();
         ConsoleRun view = new ConsoleRun(plan.toString());
@@ -59,6 +60,7 @@ final class ForgetCommand implements Callable<Integer> {
         report.put("seconds", seconds);
         report.putAll(f.toJson());
         report.put("config", run.config().toMap());
+        report.put("generator_sha256", dev.sfd.io.RunFolder.sha256(out.resolve("generator.safetensors")));
         Json.write(out.resolve("report.json"), report);
         System.out.println("forget: " + plan + " done in " + Math.round(seconds) + " s; report " + out.resolve("report.json"));
         return 0;

@@ -44,6 +44,7 @@ final class RelearnCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/relearn") Path out;
     @Option(names = "--resume", description = "continue an interrupted attack from OUT/checkpoint.safetensors (written at every evaluation; "
             + "same model and settings required; removed when the attack finishes)") boolean resume;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
 
     RelearnAttack.Settings settings() {
         RelearnAttack.Settings d = quick ? RelearnAttack.Settings.quick() : RelearnAttack.Settings.defaults();
@@ -60,7 +61,7 @@ final class RelearnCommand implements Callable<Integer> {
         Classifier judge = Suite.classifier(classifier);
         Dataset auxData = Suite.aux(aux, forget, m.network().labelDim(), data);
         RelearnAttack attack = new RelearnAttack(m.network(), m.sigmaInit(), auxData, forget, judge, s);
-        Output.requireWritable(out);
+        Output.claim(out, resume, overwrite, "relearn", model + " forget " + forget, s.seed(), java.util.Map.of("settings", s.toString(), "aux", aux));
         Path ckpt = out.resolve("checkpoint.safetensors");
         if (!resume) Files.deleteIfExists(ckpt);
         else if (!Files.isRegularFile(ckpt)) throw new SfdException("--resume: " + ckpt + " does not exist (nothing to continue)");

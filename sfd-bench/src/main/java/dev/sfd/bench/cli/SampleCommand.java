@@ -33,22 +33,27 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--out", required = true) Path out;
 
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
+
     @Override
     public Integer call() throws IOException {
-        if (perClass <= 0) throw new SfdException("--per-class must be positive");
-        Output.requireWritable(out);
-        Tensor images = sample(model, sampler, steps, guidance, perClass, seed);
+        if (perClass <= 0) throw new SfdException("--per-class must be positive, got " + perClass);
+        if (steps <= 0) throw new SfdException("--steps must be positive, got " + steps);
+        java.util.function.Supplier<Tensor> draw = loader(model, sampler, steps, guidance, perClass, seed); // loads and checks first
+        Output.claim(out, false, overwrite, "sample", model, seed, java.util.Map.of("sampler", sampler, "steps", steps, "guidance", guidance, "per_class", perClass));
+        Tensor images = draw.get();
         int classes = images.dim(0) / perClass;
         writeTree(out, images, perClass, classes);
         System.out.println("wrote " + images.dim(0) + " images to " + out + " (grid: " + out.resolve("grid.png") + ")");
         return 0;
     }
 
-    static Tensor sample(String model, String sampler, int steps, double guidance, int perClass, long seed) {
+    /** Loads the model and checks the sampler now; the returned supplier draws the images. */
+    static java.util.function.Supplier<Tensor> loader(String model, String sampler, int steps, double guidance, int perClass, long seed) {
         boolean isFile = !Models.isShippedSpec(model);
         if (isFile && Models.isGenerator(Path.of(model))) {
             OneStepGenerator g = Models.generator(Path.of(model));
-            return Evaluator.sampleGenerator(g, perClass, seed)[0];
+            return () -> Evaluator.sampleGenerator(g, perClass, seed)[0];
         }
         EdmPrecond net = Models.denoiser(model);
         Sampler s = switch (sampler) {
@@ -56,7 +61,7 @@ final class SampleCommand implements Callable<Integer> {
             case "euler" -> Sampler.euler(steps);
             default -> throw new SfdException("unknown sampler '" + sampler + "' (heun, euler)");
         };
-        return heunWithProgress(Guidance.of(net, guidance), net.imageShape(), net.labelDim(), perClass, s, seed,
+        return () -> heunWithProgress(Guidance.of(net, guidance), net.imageShape(), net.labelDim(), perClass, s, seed,
                 "sample " + s.nfe() + " calls/image");
     }
 

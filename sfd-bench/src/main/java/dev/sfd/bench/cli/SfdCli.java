@@ -4,7 +4,7 @@ import dev.sfd.SfdException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code sfd} command line. Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
+/** The {@code sfd} command line. Exit codes: 0 ok, 1 runtime failure (including out of memory), 2 usage error (bad option or option combination). */
 @Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
         description = "Score Forgetting Distillation for the JVM: data-free class forgetting into a one-step generator.",
         subcommands = {
@@ -23,12 +23,32 @@ public final class SfdCli implements Runnable {
         if (System.getProperty("sfd.backend") == null) System.setProperty("sfd.backend", "cpu");
         CommandLine cl = new CommandLine(new SfdCli());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof dev.sfd.ConfigException) {
+                cmd.getErr().println("sfd: " + ex.getMessage());
+                return 2;
+            }
             if (ex instanceof SfdException || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("sfd: error: " + ex.getMessage());
                 if (Boolean.getBoolean("sfd.debug")) ex.printStackTrace(cmd.getErr());
                 return 1;
             }
             throw ex;
+        });
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                int rc = new CommandLine.RunLast().execute(parsed);
+                if (rc == 0) Output.finishClaims();
+                return rc;
+            } catch (OutOfMemoryError e) {
+                cl.getErr().println("sfd: error: out of memory (heap limit " + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MB): lower the batch sizes or give the JVM more heap (SFD_HEAP=16g ./sfd ...)");
+                return 1;
+            } catch (dev.sfd.SfdException e) {
+                cl.getErr().println("sfd: error: " + e.getMessage());
+                return 1;
+            } finally {
+                Output.releaseClaims();
+            }
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("sfd: " + ex.getMessage());

@@ -92,7 +92,7 @@ final class TableCommand implements Callable<Integer> {
         Dataset test = Suite.fmnist(FashionMnist.Split.TEST, data);
         Path dir = out != null ? out : Path.of(quick ? "runs/table-quick" : "runs/table");
         Path cacheDir = cache != null ? cache : dir.resolve("cache");
-        Output.requireWritable(dir);
+        Output.claim(dir, true, false, "table", plan.toString(), 0, java.util.Map.of("quick", quick, "methods", methods)); // resumable: the cache continues
         Output.requireWritable(cacheDir);
         if (retrainModel != null && !Files.isRegularFile(retrainModel)) throw new SfdException("--retrain-model " + retrainModel + " does not exist");
         if (sfdGenerator != null && !Files.isRegularFile(sfdGenerator)) throw new SfdException("--sfd-generator " + sfdGenerator + " does not exist");

@@ -24,12 +24,13 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "3") long seed;
     @Option(names = "--out", defaultValue = "runs/classifier") Path out;
     @Option(names = "--resume") boolean resume;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--until", defaultValue = "-1", description = "stop after this step; -1 = all") long until;
     @Option(names = "--data") Path data;
 
     @Override
     public Integer call() throws IOException {
-        Files.createDirectories(out);
+        Output.claim(out, resume, overwrite, "train-classifier", "width " + width, seed, java.util.Map.of("epochs", epochs, "batch", batch, "lr", lr));
         Dataset train = data == null ? FashionMnist.train() : FashionMnist.load(FashionMnist.Split.TRAIN, data);
         Dataset test = data == null ? FashionMnist.test() : FashionMnist.load(FashionMnist.Split.TEST, data);
         Classifier model = new Classifier(1, width, train.numClasses(), seed);

@@ -36,11 +36,12 @@ final class TrainTeacherCommand implements Callable<Integer> {
     long until;
     @Option(names = "--out", defaultValue = "runs/teacher") Path out;
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--data", description = "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist)") Path data;
 
     @Override
     public Integer call() throws IOException {
-        Files.createDirectories(out);
+        Output.claim(out, resume, overwrite, "train-teacher", config, seed, java.util.Map.of("iterations", iterations, "batch", batch, "lr", lr));
         Dataset train = data == null ? FashionMnist.train() : FashionMnist.load(FashionMnist.Split.TRAIN, data);
         TeacherConfig tc = new TeacherConfig(iterations, batch, lr, iterations * batch / 20, emaHalfLife, 0.05, seed, checkpointEvery);
         TeacherTrainer t = new TeacherTrainer(SongUnetConfig.named(config), tc, train);
