@@ -42,12 +42,20 @@ import java.util.Map;
  * <p>Writing stores FLOAT32 as F32 and FLOAT64 as F64 in the map's iteration order, pads the header with
  * spaces to a multiple of 8 bytes (as the reference implementation does) and replaces the file atomically
  * through {@link AtomicFiles}.
+ *
+ * <p>Integrity: the writer stores a CRC32C of every tensor's bytes in the metadata key {@value #CRC_KEY} (a JSON
+ * object from tensor name to 8 hex digits; other safetensors readers ignore it). The reader verifies every tensor
+ * against it and throws a {@link FormatException} naming the tensor when the bytes changed (a zeroed block, a
+ * flipped bit); files without the key (written by other tools) load unchecked. The key is not part of the
+ * metadata the reader returns.
  */
 public final class SafeTensors {
     /** Header lengths above this are rejected as corrupt rather than allocated. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     /** The reserved header key holding string-to-string metadata. */
     public static final String METADATA_KEY = "__metadata__";
+    /** Metadata key holding the per-tensor CRC32C checksums. */
+    public static final String CRC_KEY = "sfd.crc32c";
 
     private static final int CHUNK_BYTES = 1 << 22;
 
@@ -68,6 +76,28 @@ public final class SafeTensors {
             }
             return t;
         }
+
+        /**
+         * Throws a {@link FormatException} naming {@code source}, the tensor and the first bad value when any tensor
+         * holds NaN or an infinity (corrupt weights or a diverged training run); returns this otherwise.
+         */
+        public Contents requireFinite(String source) {
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                double[] v = e.getValue().toDoubleArray();
+                int bad = 0, first = -1;
+                for (int i = 0; i < v.length; i++) {
+                    if (!Double.isFinite(v[i])) {
+                        if (first < 0) first = i;
+                        bad++;
+                    }
+                }
+                if (bad > 0) {
+                    throw new FormatException(source + ": tensor '" + e.getKey() + "' holds " + bad + " non-finite value(s) of " + v.length
+                            + " (first at index " + first + ": " + v[first] + "); the weights are corrupt or come from a diverged run");
+                }
+            }
+            return this;
+        }
     }
 
     /**
@@ -75,10 +105,15 @@ public final class SafeTensors {
      * {@code begin}/{@code end} are byte offsets relative to the start of the data section.
      */
     public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
-        /** Number of elements (product of the shape). */
+        /** Number of elements (product of the shape); a {@link FormatException} naming the tensor when it overflows a long. */
         public long numel() {
             long n = 1;
-            for (long d : shape) n *= d;
+            try {
+                for (long d : shape) n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                if (Arrays.stream(shape).anyMatch(d -> d == 0)) return 0;
+                throw new FormatException("tensor '" + name + "' of shape " + Arrays.toString(shape) + " has more elements than a 64-bit count holds");
+            }
             return n;
         }
 
@@ -144,14 +179,47 @@ public final class SafeTensors {
 
     private static Contents read(Source src, DType dtype) throws IOException {
         Header h = parseHeader(src);
+        Map<String, Long> crcs = checksums(src.what(), h);
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
         for (TensorInfo info : h.tensors()) {
-            out.put(info.name(), readTensor(src, h, info, dtype));
+            java.util.zip.CRC32C crc = crcs == null ? null : new java.util.zip.CRC32C();
+            out.put(info.name(), readTensor(src, h, info, dtype, crc));
+            if (crc != null) {
+                Long want = crcs.get(info.name());
+                if (want == null) throw new FormatException(src.what() + ": tensor '" + info.name() + "' has no entry in the " + CRC_KEY + " checksums (edited header?)");
+                if (crc.getValue() != want) {
+                    throw new FormatException(src.what() + ": tensor '" + info.name() + "' fails its CRC32C check (stored " + String.format("%08x", want)
+                            + ", computed " + String.format("%08x", crc.getValue()) + "): the file is corrupt (bytes in [" + (h.dataStart() + info.begin())
+                            + ", " + (h.dataStart() + info.end()) + ") changed after it was written)");
+                }
+            }
         }
-        return new Contents(out, h.metadata());
+        Map<String, String> meta = new LinkedHashMap<>(h.metadata());
+        meta.remove(CRC_KEY);
+        return new Contents(out, Collections.unmodifiableMap(meta));
     }
 
-    private static Tensor readTensor(Source src, Header h, TensorInfo info, DType want) throws IOException {
+    /** The per-tensor checksums the header stores, or null when the file has none. */
+    private static Map<String, Long> checksums(String what, Header h) {
+        String json = h.metadata().get(CRC_KEY);
+        if (json == null) return null;
+        Object parsed;
+        try {
+            parsed = Json.parse(json);
+        } catch (SfdException e) {
+            throw new FormatException(what + ": metadata " + CRC_KEY + " is not JSON: " + e.getMessage(), e);
+        }
+        if (!(parsed instanceof Map<?, ?> m)) throw new FormatException(what + ": metadata " + CRC_KEY + " is " + Json.kind(parsed) + ", expected an object");
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String v = String.valueOf(e.getValue());
+            if (!v.matches("[0-9a-f]{8}")) throw new FormatException(what + ": " + CRC_KEY + " entry for '" + e.getKey() + "' is '" + v + "', expected 8 hex digits");
+            out.put(String.valueOf(e.getKey()), Long.parseLong(v, 16));
+        }
+        return out;
+    }
+
+    private static Tensor readTensor(Source src, Header h, TensorInfo info, DType want, java.util.zip.CRC32C crc) throws IOException {
         StType st = StType.valueOf(info.dtype());
         if (!st.floating) {
             throw new FormatException(src.what() + ": tensor '" + info.name() + "' has dtype " + info.dtype()
@@ -172,6 +240,7 @@ public final class SafeTensors {
         for (int done = 0; done < n; ) {
             int k = Math.min(perChunk, n - done);
             ByteBuffer b = src.read(pos, k * st.bytes);
+            if (crc != null) crc.update(b.duplicate());
             decode(st, b, k, f, d, done);
             done += k;
             pos += (long) k * st.bytes;
@@ -402,12 +471,15 @@ public final class SafeTensors {
 
     private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata, String what) {
         Map<String, Object> root = new LinkedHashMap<>();
-        if (metadata != null && !metadata.isEmpty()) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        if (metadata != null) {
             for (Map.Entry<String, String> e : metadata.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) throw new SfdException(what + ": metadata keys and values must not be null");
+                if (!CRC_KEY.equals(e.getKey())) meta.put(e.getKey(), e.getValue());
             }
-            root.put(METADATA_KEY, new LinkedHashMap<>(metadata));
         }
+        if (!tensors.isEmpty()) meta.put(CRC_KEY, checksumJson(tensors));
+        if (!meta.isEmpty()) root.put(METADATA_KEY, meta);
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = e.getKey();
@@ -439,31 +511,57 @@ public final class SafeTensors {
 
     private static final com.fasterxml.jackson.jr.ob.JSON COMPACT = com.fasterxml.jackson.jr.ob.JSON.std;
 
+    /** {"name": "8 hex digits", ...}: the CRC32C of each tensor's bytes as {@link #writeTo} writes them. */
+    private static String checksumJson(Map<String, Tensor> tensors) {
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (e.getValue() == null) continue; // reported by the caller with the tensor's name
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            try {
+                writeTensor(new OutputStream() {
+                    @Override public void write(int b) { crc.update(b); }
+                    @Override public void write(byte[] b, int off, int len) { crc.update(b, off, len); }
+                }, e.getValue(), new byte[CHUNK_BYTES]);
+            } catch (IOException ex) {
+                throw new IllegalStateException("a checksum stream does not fail", ex);
+            }
+            sums.put(e.getKey(), String.format("%08x", crc.getValue()));
+        }
+        try {
+            return COMPACT.asString(sums);
+        } catch (IOException ex) {
+            throw new SfdException("safetensors: cannot encode checksums: " + ex, ex);
+        }
+    }
+
     private static void writeTo(OutputStream out, byte[] header, Map<String, Tensor> tensors) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
         out.write(len.array());
         out.write(header);
         byte[] chunk = new byte[CHUNK_BYTES];
+        for (Tensor t : tensors.values()) writeTensor(out, t, chunk);
+    }
+
+    /** A tensor's bytes, little-endian, through {@code chunk}. */
+    private static void writeTensor(OutputStream out, Tensor t, byte[] chunk) throws IOException {
         ByteBuffer cb = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-        for (Tensor t : tensors.values()) {
-            if (t.dtype() == DType.FLOAT64) {
-                double[] d = HostData.doubles(t);
-                for (int i = 0; i < d.length; ) {
-                    int k = Math.min(CHUNK_BYTES / 8, d.length - i);
-                    cb.clear();
-                    cb.asDoubleBuffer().put(d, i, k);
-                    out.write(chunk, 0, k * 8);
-                    i += k;
-                }
-            } else {
-                float[] f = HostData.floats(t);
-                for (int i = 0; i < f.length; ) {
-                    int k = Math.min(CHUNK_BYTES / 4, f.length - i);
-                    cb.clear();
-                    cb.asFloatBuffer().put(f, i, k);
-                    out.write(chunk, 0, k * 4);
-                    i += k;
-                }
+        if (t.dtype() == DType.FLOAT64) {
+            double[] d = HostData.doubles(t);
+            for (int i = 0; i < d.length; ) {
+                int k = Math.min(CHUNK_BYTES / 8, d.length - i);
+                cb.clear();
+                cb.asDoubleBuffer().put(d, i, k);
+                out.write(chunk, 0, k * 8);
+                i += k;
+            }
+        } else {
+            float[] f = HostData.floats(t);
+            for (int i = 0; i < f.length; ) {
+                int k = Math.min(CHUNK_BYTES / 4, f.length - i);
+                cb.clear();
+                cb.asFloatBuffer().put(f, i, k);
+                out.write(chunk, 0, k * 4);
+                i += k;
             }
         }
     }

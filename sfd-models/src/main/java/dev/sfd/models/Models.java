@@ -41,13 +41,68 @@ public final class Models {
     /** Whether the shipped weights of that name are in this build. */
     public static boolean shipped(String name) { return Models.class.getResource(RESOURCE_DIR + name) != null; }
 
+    /** File of SHA-256 sums (sha256sum format) of the shipped weights, next to them. */
+    public static final String CHECKSUMS = "SHA256SUMS";
+
+    /** Shipped weights, checked against {@value #CHECKSUMS} and for non-finite values before they are parsed as a network. */
     static SafeTensors.Contents resource(String name) {
+        byte[] bytes;
         try (InputStream in = Models.class.getResourceAsStream(RESOURCE_DIR + name)) {
             if (in == null) throw new SfdException("shipped weights " + name + " are not in this build of sfd-models");
-            return SafeTensors.read(in, "sfd-models:" + name, DType.FLOAT32);
+            bytes = in.readAllBytes();
         } catch (IOException e) {
             throw new FormatException("cannot read shipped weights " + name + ": " + e.getMessage(), e);
         }
+        String want = shippedChecksums().get(name);
+        if (want == null) throw new FormatException("shipped weights " + name + " are not listed in " + RESOURCE_DIR + CHECKSUMS);
+        String actual = sha256(bytes);
+        if (!actual.equals(want)) {
+            throw new FormatException("shipped weights " + name + " are corrupt: SHA-256 " + actual + ", " + CHECKSUMS + " says " + want
+                    + " (rebuild sfd-models from a clean checkout)");
+        }
+        return SafeTensors.read(bytes, "sfd-models:" + name, DType.FLOAT32).requireFinite("shipped weights " + name);
+    }
+
+    /** Name -> SHA-256 from {@value #CHECKSUMS}. */
+    static Map<String, String> shippedChecksums() {
+        try (InputStream in = Models.class.getResourceAsStream(RESOURCE_DIR + CHECKSUMS)) {
+            if (in == null) throw new FormatException(RESOURCE_DIR + CHECKSUMS + " is missing from this build of sfd-models");
+            Map<String, String> sums = new java.util.LinkedHashMap<>();
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank()) continue;
+                String[] p = line.trim().split("\\s+\\*?", 2);
+                if (p.length != 2 || !p[0].matches("[0-9a-f]{64}")) throw new FormatException(CHECKSUMS + ": malformed line '" + line + "'");
+                sums.put(p[1], p[0]);
+            }
+            return sums;
+        } catch (IOException e) {
+            throw new FormatException("cannot read " + CHECKSUMS + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+    }
+
+    /** sfd.kind values of files that hold an EDM denoiser (absent: a converted or older file, accepted). */
+    static final java.util.Set<String> DENOISER_KINDS = java.util.Set.of("edm-denoiser", "fake-score-network");
+
+    /** Refuses a file whose sfd.kind says it is not a diffusion denoiser (a generator, classifier or checkpoint passed as a teacher). */
+    static void requireDenoiserKind(Map<String, String> metadata, String source) {
+        String kind = metadata == null ? null : metadata.get("sfd.kind");
+        if (kind == null || DENOISER_KINDS.contains(kind)) return;
+        String hint = switch (kind) {
+            case OneStepGenerator.KIND -> "a one-step generator (sample it with 'sfd sample --model', attack it with 'sfd relearn --model')";
+            case Classifier.KIND -> "a classifier (pass it as --classifier)";
+            case "sfd-checkpoint" -> "a training checkpoint (export its networks with 'sfd export-stage1' or use --from-stage1)";
+            default -> "of kind '" + kind + "'";
+        };
+        throw new FormatException(source + " is " + hint + ", not a diffusion denoiser (metadata sfd.kind '" + kind + "'; expected one of "
+                + new java.util.TreeSet<>(DENOISER_KINDS) + ")");
     }
 
     /** The shipped Fashion-MNIST teacher (EMA weights, eval mode). */
@@ -105,7 +160,9 @@ public final class Models {
     public static EdmPrecond denoiser(String spec) {
         if ("teacher".equals(spec)) return teacher();
         if (isRetrainSpec(spec)) return retrain(Integer.parseInt(spec.substring("retrain-".length()))).network();
-        return denoiser(readFile(Path.of(spec)), spec);
+        SafeTensors.Contents c = readFile(Path.of(spec));
+        requireDenoiserKind(c.metadata(), spec);
+        return denoiser(c, spec);
     }
 
     /** Whether {@code spec} names shipped weights ("teacher", "retrain-K") rather than a file; an existing file of that name wins. */
@@ -116,12 +173,12 @@ public final class Models {
     /** "classifier" (the shipped one) or a path. */
     public static Classifier classifier(String spec) {
         if ("classifier".equals(spec)) return classifier();
-        return Classifier.fromContents(readFile(Path.of(spec)), spec);
+        return Classifier.fromContents(readFile(Path.of(spec)).requireFinite(spec), spec);
     }
 
     static SafeTensors.Contents readFile(Path p) {
         if (!Files.isRegularFile(p)) throw new FormatException("model file " + p + " does not exist");
-        return SafeTensors.read(p);
+        return SafeTensors.read(p).requireFinite(p.toString());
     }
 
     static EdmPrecond denoiser(SafeTensors.Contents c, String source) { return denoiser(c.metadata(), c.tensors(), source); }
@@ -167,7 +224,9 @@ public final class Models {
         if (!Files.isDirectory(dir)) throw new FormatException("stage 1 folder " + dir + " does not exist (expected " + GENERATOR_FILE + " and " + FAKE_FILE + ")");
         Path fake = dir.resolve(FAKE_FILE);
         if (!Files.isRegularFile(fake)) throw new FormatException("stage 1 folder " + dir + " has no " + FAKE_FILE + " (the fake score network of the distillation)");
-        return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(readFile(fake), fake.toString()), dir.toString(), Map.of());
+        SafeTensors.Contents fc = readFile(fake);
+        requireDenoiserKind(fc.metadata(), fake.toString());
+        return new Stage1(generator(dir.resolve(GENERATOR_FILE)), denoiser(fc, fake.toString()), dir.toString(), Map.of());
     }
 
     /**
