@@ -105,12 +105,16 @@ public final class ForgetPlan {
         return sb.toString();
     }
 
-    /** Parses "0->1,7->5" (empty string: no forgetting). */
+    /** Parses "0->1,7->5" (empty string: no forgetting; an empty entry such as in "," or "0->1," is an error). */
     public static ForgetPlan parse(String s) {
         ForgetPlan p = classes();
         if (s == null || s.isBlank()) return p;
-        for (String part : s.split(",")) {
-            String[] fo = part.trim().split("->");
+        for (String part : s.split(",", -1)) {
+            if (part.isBlank()) {
+                throw new dev.sfd.ConfigException("forget plan '" + s + "' has an empty entry (expected forget->override pairs separated by commas, "
+                        + "e.g. 0->1,7->5; an empty plan '' means distillation only)");
+            }
+            String[] fo = part.trim().split("->", -1);
             if (fo.length != 2) throw new SfdException("cannot parse forget pair '" + part + "' (expected forget->override, e.g. 0->1)");
             try {
                 p = p.forget(Integer.parseInt(fo[0].trim())).overrideWith(Integer.parseInt(fo[1].trim()));

@@ -68,7 +68,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
      * sequential forgetting start from an earlier result).
      */
     public ScoreForgettingDistillation(ScoreNetwork teacher, ForgetPlan plan, SfdConfig cfg, ScoreNetwork generatorInit, ScoreNetwork fakeInit) {
-        plan.validate(teacher.labelDim());
+        cfg.requireFits(plan, teacher.labelDim());
         this.teacher = teacher;
         this.plan = plan;
         this.cfg = cfg;

@@ -262,6 +262,25 @@ public final class SfdConfig implements Cloneable {
         return m;
     }
 
+    /**
+     * Checks that this configuration can carry out {@code plan} on a teacher with {@code numClasses} labels: the plan's
+     * classes exist, and a plan that forgets something has a forget batch and a forget weight (with either at 0 the run
+     * would train for its whole length and forget nothing). Throws a {@link dev.sfd.ConfigException} naming the setting;
+     * the trainer calls it when built, commands before any work.
+     */
+    public void requireFits(ForgetPlan plan, int numClasses) {
+        plan.validate(numClasses);
+        if (plan.isEmpty()) return;
+        if (batchForget == 0) {
+            throw new dev.sfd.ConfigException("the forget batch is 0 but the plan " + plan + " forgets classes: no forgotten label would ever "
+                    + "be trained (give a positive forget batch, e.g. --batch-forget 8, or an empty plan for distillation only)");
+        }
+        if (lambdaForget == 0) {
+            throw new dev.sfd.ConfigException("the forget weight is 0 but the plan " + plan + " forgets classes: the run would forget nothing "
+                    + "(give a positive forget weight, e.g. --forget-weight 0.1)");
+        }
+    }
+
     /** The configuration as versioned JSON ({@code format}, {@code version}, then {@link #toMap()}): what checkpoints store. */
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -101,7 +101,7 @@ public final class Models {
             case "sfd-checkpoint" -> "a training checkpoint (export its networks with 'sfd export-stage1' or use --from-stage1)";
             default -> "of kind '" + kind + "'";
         };
-        throw new FormatException(source + " is " + hint + ", not a diffusion denoiser (metadata sfd.kind '" + kind + "'; expected one of "
+        throw new FormatException(source + " is " + hint + ", not a SongUNet diffusion denoiser (metadata sfd.kind '" + kind + "'; expected one of "
                 + new java.util.TreeSet<>(DENOISER_KINDS) + ")");
     }
 

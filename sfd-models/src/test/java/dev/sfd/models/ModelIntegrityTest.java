@@ -62,7 +62,7 @@ class ModelIntegrityTest {
     @Test
     void aGeneratorOrClassifierPassedAsADenoiserIsRefusedNamingItsKind() {
         Path gen = saveGenerator(new OneStepGenerator(SongUnet.create(SMALL, 1), 2.5));
-        assertMessage(() -> Models.denoiser(gen.toString()), gen.toString(), "is a one-step generator", "not a diffusion denoiser");
+        assertMessage(() -> Models.denoiser(gen.toString()), gen.toString(), "is a one-step generator", "not a SongUNet diffusion denoiser");
         Path teacher = dir.resolve("teacher.safetensors");
         SongUnet.save(SongUnet.create(SMALL, 1), teacher, Map.of("sfd.kind", "edm-denoiser"));
         Models.denoiser(teacher.toString());

@@ -54,7 +54,9 @@ final class DemoCommand implements Callable<Integer> {
         if (!fromTeacher && opts.twoStage == null && opts.fromStage1 == null && "teacher".equals(teacherSpec) && Models.shippedStage1()) {
             opts.fromStage1 = "shipped";
         }
+        opts.checkRanges(evalSamples, evalPerClass);
         SfdRecipe recipe = opts.recipe(teacher);
+        recipe.config().requireFits(plan, teacher.labelDim());
         Output.claim(out, resume, overwrite, "demo", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());

@@ -39,7 +39,9 @@ final class ForgetCommand implements Callable<Integer> {
         ForgetPlan plan = ForgetPlan.parse(planSpec);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRun.requireForgettable(teacher, plan);
+        opts.checkRanges(evalSamples, evalPerClass);
         SfdRecipe recipe = opts.recipe(teacher);
+        recipe.config().requireFits(plan, teacher.labelDim());
         Output.claim(out, resume, overwrite, "forget", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();

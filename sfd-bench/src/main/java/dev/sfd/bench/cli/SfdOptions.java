@@ -56,6 +56,13 @@ final class SfdOptions {
         return s1;
     }
 
+    /** Checks the option ranges that no library type holds; call before {@link #recipe} and before writing anything. */
+    void checkRanges(int evalSamples, int evalPerClass) {
+        if (evalEvery != null) dev.sfd.ConfigException.requireNonNegative("--eval-every (0 = no quick evaluations)", evalEvery);
+        dev.sfd.ConfigException.requirePositive("--eval-samples", evalSamples);
+        dev.sfd.ConfigException.requirePositive("--eval-per-class", evalPerClass);
+    }
+
     /** The recipe these options describe: its base (one stage, two stages, from a stage 1) with every given option applied. */
     SfdRecipe recipe(ScoreNetwork teacher) {
         if (fromStage1 != null && twoStage != null) throw new SfdException("--from-stage1 and --two-stage both give stage 1: choose one");

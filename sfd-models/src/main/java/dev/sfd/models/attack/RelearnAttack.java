@@ -60,9 +60,12 @@ public final class RelearnAttack {
      */
     public record Settings(int steps, int every, int batch, double lr, int evalSamples, int heunSteps, long seed) {
         public Settings {
-            if (steps < 0 || every < 1 || batch < 1 || !(lr > 0) || evalSamples < 1 || heunSteps < 1) {
-                throw new SfdException("relearn settings: steps >= 0; every, batch, lr, evalSamples, heunSteps must be positive");
-            }
+            dev.sfd.ConfigException.requireNonNegative("relearn steps", steps);
+            dev.sfd.ConfigException.requirePositive("relearn evaluation interval (every)", every);
+            dev.sfd.ConfigException.requirePositive("relearn batch", batch);
+            dev.sfd.ConfigException.requirePositive("relearn learning rate", lr);
+            dev.sfd.ConfigException.requirePositive("relearn evaluation samples", evalSamples);
+            dev.sfd.ConfigException.requirePositive("relearn Heun steps", heunSteps);
         }
 
         public static Settings defaults() { return new Settings(500, 50, 16, 1e-4, 100, 18, 21); }

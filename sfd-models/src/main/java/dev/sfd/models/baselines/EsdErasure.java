@@ -1,7 +1,6 @@
 package dev.sfd.models.baselines;
 
 import dev.sfd.NumericsException;
-import dev.sfd.SfdException;
 import dev.sfd.autograd.Grad;
 import dev.sfd.diffusion.Guidance;
 import dev.sfd.diffusion.Sampler;
@@ -53,9 +52,12 @@ public final class EsdErasure {
      */
     public record Settings(int steps, int batch, double lr, double eta, int sampleSteps, double sampleGuidance, long seed) {
         public Settings {
-            if (steps < 1 || batch < 1 || !(lr > 0) || sampleSteps < 1 || !(eta >= 0) || !(sampleGuidance >= 0)) {
-                throw new SfdException("ESD settings: steps, batch, lr, sampleSteps must be positive and eta, sampleGuidance >= 0");
-            }
+            dev.sfd.ConfigException.requirePositive("ESD steps", steps);
+            dev.sfd.ConfigException.requirePositive("ESD batch", batch);
+            dev.sfd.ConfigException.requirePositive("ESD learning rate", lr);
+            dev.sfd.ConfigException.requirePositive("ESD sample steps", sampleSteps);
+            dev.sfd.ConfigException.requireNonNegative("ESD eta", eta);
+            dev.sfd.ConfigException.requireNonNegative("ESD sample guidance", sampleGuidance);
         }
 
         /** Full budget (untuned starting point; ESD itself: 1000 steps, batch 1, lr 1e-5 on SD). */

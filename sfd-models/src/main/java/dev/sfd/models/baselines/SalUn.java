@@ -62,10 +62,14 @@ public final class SalUn {
     public record Settings(int steps, int batchForget, int batchRemain, double lr, double retainWeight, double maskFraction,
                            MaskMode maskMode, int maskBatches, int maskBatch, double gradClip, boolean randomPseudoLabel, long seed) {
         public Settings {
-            if (steps < 1 || batchForget < 1 || batchRemain < 0 || !(lr > 0) || !(retainWeight >= 0) || maskBatches < 1 || maskBatch < 1) {
-                throw new SfdException("SalUn settings: steps, batches and lr must be positive, retainWeight >= 0");
-            }
-            if (!(maskFraction > 0 && maskFraction <= 1)) throw new SfdException("SalUn settings: maskFraction must be in (0, 1], got " + maskFraction);
+            dev.sfd.ConfigException.requirePositive("SalUn steps", steps);
+            dev.sfd.ConfigException.requirePositive("SalUn forget batch", batchForget);
+            dev.sfd.ConfigException.requireNonNegative("SalUn remain batch", batchRemain);
+            dev.sfd.ConfigException.requirePositive("SalUn learning rate", lr);
+            dev.sfd.ConfigException.requireNonNegative("SalUn retain weight", retainWeight);
+            dev.sfd.ConfigException.requirePositive("SalUn mask batches", maskBatches);
+            dev.sfd.ConfigException.requirePositive("SalUn mask batch", maskBatch);
+            if (!(maskFraction > 0 && maskFraction <= 1)) throw new dev.sfd.ConfigException("SalUn settings: maskFraction must be in (0, 1], got " + maskFraction);
         }
 
         /** Full budget (SalUn DDPM: 500 steps at batch 128, lr 1e-4, mask 0.5; scaled to the CPU). */

@@ -1,6 +1,5 @@
 package dev.sfd.models.train;
 
-import dev.sfd.SfdException;
 
 /**
  * Hyper-parameters of EDM teacher training (SPEC-EDM section 2; CPU recipe SPEC-SFD section 16).
@@ -17,9 +16,10 @@ import dev.sfd.SfdException;
 public record TeacherConfig(long iterations, int batch, double lr, long warmupImages, double emaHalfLifeImages,
                             double emaRampup, long seed, long checkpointEvery) {
     public TeacherConfig {
-        if (iterations <= 0 || batch <= 0 || lr <= 0 || checkpointEvery <= 0) {
-            throw new SfdException("TeacherConfig: iterations, batch, lr and checkpointEvery must be positive");
-        }
+        dev.sfd.ConfigException.requirePositive("training iterations", iterations);
+        dev.sfd.ConfigException.requirePositive("training batch", batch);
+        dev.sfd.ConfigException.requirePositive("training learning rate", lr);
+        dev.sfd.ConfigException.requirePositive("checkpoint interval", checkpointEvery);
     }
 
     /** The CPU recipe: batch 64, lr 1e-3 with a 5% warm-up, EMA half-life 100k images with ramp-up 0.05. */
