@@ -57,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         opts.checkRanges(evalSamples, evalPerClass);
         SfdRecipe recipe = opts.recipe(teacher);
         recipe.config().requireFits(plan, teacher.labelDim());
+        dev.sfd.unlearn.MemoryEstimate.of(teacher, recipe.config()).requireFits(Runtime.getRuntime().maxMemory(), "--batch-remain / --batch-forget");
         Output.claim(out, resume, overwrite, "demo", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());

@@ -2,6 +2,7 @@ package dev.sfd.bench.cli;
 
 import static dev.sfd.bench.cli.CliEndToEndTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfd.io.SafeTensors;
 import dev.sfd.models.Classifier;
@@ -48,7 +49,21 @@ class NonsenseRefusedCliTest {
         assertMessage(2, "--eval-per-class must be positive, got 0", forget(out, "--eval-per-class", "0"));
         assertMessage(2, "forget weight is 0", forget(out, "--forget-weight", "0"));
         assertMessage(2, "contradict", forget(out, "--resume", "--overwrite"));
+        long t0 = System.nanoTime();
+        assertMessage(1, "lower --batch-remain / --batch-forget", forget(out, "--plan", "0->1", "--batch-forget", "2000000"));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 20, "refused before allocating");
         assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void anOutOfMemoryErrorIsOneLineAndExitOne() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+                "-cp", System.getProperty("java.class.path"), SfdCli.class.getName(),
+                "sample", "--model", teacher.toString(), "--per-class", "2000000", "--out", dir.resolve("oom").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        org.junit.jupiter.api.Assertions.assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("sfd: error: out of memory (heap limit") && !out.contains("\tat "), out);
     }
 
     @Test
