@@ -136,7 +136,17 @@ public final class RunFolder implements AutoCloseable {
             }
             Map<String, Object> previous = read(ch);
             Path manifestFile = abs.resolve(MANIFEST_FILE);
-            Map<String, Object> manifest = Files.isRegularFile(manifestFile) ? readManifest(manifestFile) : null;
+            Map<String, Object> manifest = null;
+            if (Files.isRegularFile(manifestFile)) {
+                try {
+                    manifest = readManifest(manifestFile);
+                } catch (FormatException e) {
+                    if (mode != Mode.OVERWRITE) {
+                        throw new SfdException("output folder " + abs + " holds a run whose " + MANIFEST_FILE + " cannot be read (" + e.getMessage()
+                                + "); pass --overwrite to replace it or choose another --out", e);
+                    }
+                }
+            }
             switch (mode) {
                 case FRESH -> requireEmpty(abs, manifest);
                 case RESUME -> requireSameRun(abs, identity, manifest, previous);
@@ -283,7 +293,7 @@ public final class RunFolder implements AutoCloseable {
         if (manifest == null || !(manifest.get("files") instanceof Map<?, ?> files)) return;
         for (Object name : files.keySet()) {
             Path f = dir.resolve(String.valueOf(name)).normalize();
-            if (f.startsWith(dir) && !f.equals(dir)) Files.deleteIfExists(f);
+            if (f.startsWith(dir) && !f.equals(dir) && !f.equals(dir.resolve(LOCK_FILE)) && !Files.isDirectory(f)) Files.deleteIfExists(f);
         }
         Files.deleteIfExists(dir.resolve(MANIFEST_FILE));
     }

@@ -19,13 +19,13 @@ import java.util.Locale;
  * single image keeps alive (what the autograd graph holds for the backward pass, after a full collection); the factor
  * covers the several passes an SFD step keeps alive (generator, fake network and teacher on the generated images).
  * Both constants were fitted to the smallest heap at which one SFD step of the fmnist-s network runs at two batch
- * sizes (docs/results/memory.md) and rounded up, so the estimate is 15-20% above that smallest heap. The estimate concerns the Java heap and therefore the CPU backends;
+ * sizes (docs/results/memory.md) and rounded up, so the estimate is about 17% above that smallest heap. The estimate concerns the Java heap and therefore the CPU backends;
  * on a GPU backend activations live in device memory and only the parameter term applies.
  */
 public record MemoryEstimate(long parameterBytes, long forwardBytesPerImage, int imagesPerStep, boolean activationsOnHeap) {
-    /** Heap copies of the parameters an SFD run holds (fitted intercept 28.4, rounded up). */
+    /** Heap copies of the parameters an SFD run holds (fitted intercept 26.8, rounded up). */
     public static final double STATE_COPIES = 32;
-    /** Heap bytes per image and step, in units of one differentiable forward pass (fitted slope 4.23, rounded up). */
+    /** Heap bytes per image and step, in units of one differentiable forward pass (fitted slope 4.29, rounded up). */
     public static final double ACTIVATION_FACTOR = 5;
 
     /** Estimated peak heap in bytes. */

@@ -96,6 +96,20 @@ class RunFolderTest {
     }
 
     @Test
+    void anUnreadableManifestIsRefusedUnlessOverwriting() throws IOException {
+        Path dir = tmp.resolve("run");
+        finishedRun(dir, A, "weights");
+        Files.writeString(dir.resolve(RunFolder.MANIFEST_FILE), "{\"files\": [tru");
+        for (RunFolder.Mode mode : new RunFolder.Mode[] {RunFolder.Mode.FRESH, RunFolder.Mode.RESUME}) {
+            SfdException e = assertThrows(SfdException.class, () -> RunFolder.claim(dir, mode, A));
+            assertTrue(e.getMessage().contains("cannot be read") && e.getMessage().contains("--overwrite"), e.getMessage());
+        }
+        try (RunFolder r = RunFolder.claim(dir, RunFolder.Mode.OVERWRITE, B)) {
+            assertFalse(Files.exists(dir.resolve(RunFolder.MANIFEST_FILE)));
+        }
+    }
+
+    @Test
     void resumeChecksThePlanAndKeepsTheRunId() throws IOException {
         Path dir = tmp.resolve("run");
         finishedRun(dir, A, "weights");
