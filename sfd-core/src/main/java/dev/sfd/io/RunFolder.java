@@ -92,6 +92,11 @@ public final class RunFolder implements AutoCloseable {
     public static RunFolder claim(Path dir, Mode mode, Identity identity) {
         synchronized (HELD) {
             Path abs = dir.toAbsolutePath().normalize();
+            try {
+                if (Files.isDirectory(abs)) abs = abs.toRealPath(); // one key per folder, whatever symbolic links lead to it
+            } catch (IOException e) {
+                throw new SfdException("output folder " + abs + " cannot be resolved: " + e, e);
+            }
             RunFolder holder = HELD.get(abs);
             if (holder != null) {
                 throw new SfdException("output folder " + abs + " is in use by another run (" + describeHolder(holder.holderInfo)

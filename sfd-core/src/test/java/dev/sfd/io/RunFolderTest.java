@@ -162,6 +162,18 @@ class RunFolderTest {
     }
 
     @Test
+    void aFolderReachedThroughASymbolicLinkIsTheSameFolder() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), dir);
+        try (RunFolder first = RunFolder.claim(dir, RunFolder.Mode.FRESH, A)) {
+            SfdException e = assertThrows(SfdException.class, () -> RunFolder.claim(link, RunFolder.Mode.RESUME, A));
+            assertTrue(e.getMessage().contains("in use by another run"), e.getMessage());
+            first.finish();
+        }
+        RunFolder.claim(link, RunFolder.Mode.RESUME, A).close();
+    }
+
+    @Test
     void aSecondProcessIsRefusedWhileTheLockIsHeld() throws Exception {
         Path dir = tmp.resolve("run");
         try (RunFolder first = RunFolder.claim(dir, RunFolder.Mode.FRESH, A)) {
