@@ -88,7 +88,8 @@ final class TableCommand implements Callable<Integer> {
         EdmPrecond teacher = Suite.teacher(teacherSpec);
         Classifier judge = Suite.classifier(classifierSpec);
         Baselines.requireForgetLabel(teacher, forget, "the teacher");
-        ForgetRun.requireForgettable(teacher, ForgetPlan.classes().forget(forget).overrideWith(override));
+        ForgetPlan plan = ForgetPlan.classes().forget(forget).overrideWith(override);
+        ForgetRun.requireForgettable(teacher, plan);
         Dataset test = Suite.fmnist(FashionMnist.Split.TEST, data);
         Path dir = out != null ? out : Path.of(quick ? "runs/table-quick" : "runs/table");
         Path cacheDir = cache != null ? cache : dir.resolve("cache");
