@@ -8,7 +8,7 @@ final class Check {
 
     /** |got - want| <= rel * scale + abs for every element (scale = sum of |terms| of that element). */
     static void close(String what, float[] got, double[] want, double[] scale, double rel, double abs) {
-        if (got.length < want.length) fail(what + ": length " + got.length + " < " + want.length);
+        if (got.length != want.length) fail(what + ": length " + got.length + ", expected " + want.length);
         for (int i = 0; i < want.length; i++) {
             double tol = rel * (scale == null ? Math.abs(want[i]) : scale[i]) + abs;
             if (!(Math.abs(got[i] - want[i]) <= tol)) {
@@ -18,6 +18,7 @@ final class Check {
     }
 
     static void close(String what, double[] got, double[] want, double rel, double abs) {
+        if (got.length != want.length) fail(what + ": length " + got.length + ", expected " + want.length);
         for (int i = 0; i < want.length; i++) {
             double tol = rel * Math.abs(want[i]) + abs;
             if (!(Math.abs(got[i] - want[i]) <= tol)) {

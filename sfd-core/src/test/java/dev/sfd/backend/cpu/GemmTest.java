@@ -1,7 +1,6 @@
 package dev.sfd.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sfd.tensor.Tensor;
 import java.util.ArrayList;
@@ -100,6 +99,5 @@ class GemmTest {
                 Tensor.wrap(got, batch, m, n), ta, tb, alpha, beta);
         String what = "sgemm " + be.vectorized() + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + " tA=" + ta + " tB=" + tb;
         Check.close(what, got, want, abs, 2e-6, 1e-6);
-        assertTrue(got.length == want.length);
     }
 }
