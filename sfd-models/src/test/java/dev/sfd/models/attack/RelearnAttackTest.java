@@ -19,27 +19,73 @@ class RelearnAttackTest {
     static final Dataset DATA = new SyntheticDataset(40, 1);
     static final Classifier JUDGE = new Classifier(1, 4, 10, 6);
 
+    /** The judge's verdict on Heun samples (the attack's seed + 1) of the forgotten label, counted here. */
+    static double rateByHand(dev.sfd.diffusion.ScoreNetwork net, Classifier judge, int forget, RelearnAttack.Settings s) {
+        int[] labels = new int[s.evalSamples()];
+        java.util.Arrays.fill(labels, forget);
+        int[] pred = judge.predict(RelearnAttack.sampleHeun(net, labels, s.heunSteps(), s.seed() + 1), 128);
+        int hits = 0;
+        for (int p : pred) if (p == forget) hits++;
+        return hits / (double) pred.length;
+    }
+
+    /** JUDGE with the head bias of class {@code cls} set to {@code bias}: +1e4 calls everything cls, -1e4 nothing. */
+    static Classifier biasedJudge(int cls, double bias) {
+        Classifier c = new Classifier(1, 4, 10, 6);
+        dev.sfd.nn.Parameter b = c.namedParameters().get("head.bias");
+        double[] v = b.data().toDoubleArray();
+        v[cls] = bias;
+        b.set(dev.sfd.tensor.Tensor.of(v, v.length).to(b.data().dtype()));
+        return c;
+    }
+
+    static boolean sameWeights(dev.sfd.diffusion.ScoreNetwork a, dev.sfd.diffusion.ScoreNetwork b) {
+        var pa = a.parameters();
+        var pb = b.parameters();
+        for (int i = 0; i < pa.size(); i++) {
+            if (!java.util.Arrays.equals(pa.get(i).data().toFloatArray(), pb.get(i).data().toFloatArray())) return false;
+        }
+        return true;
+    }
+
     @Test
     void recordsTheForgottenClassRateEveryKSteps() {
-        EdmPrecond net = SongUnet.create(SMALL, 5);
         var s = new RelearnAttack.Settings(3, 2, 2, 1e-3, 4, 2, 1);
-        var r = new RelearnAttack(net, null, DATA.withoutClasses(0), 0, JUDGE, s).run(null);
+        Classifier judge = biasedJudge(0, 2.0);  // a judge that calls some of the samples class 0, not all
+        var r = new RelearnAttack(SongUnet.create(SMALL, 5), null, DATA.withoutClasses(0), 0, judge, s).run(null);
         assertEquals(3, r.curve().size(), "steps 0, 2 and the last (3)");
         assertEquals(0, r.first().step());
+        assertEquals(2, r.curve().get(1).step());
         assertEquals(3, r.last().step());
-        for (var p : r.curve()) {
-            assertTrue(p.forgottenRate() >= 0 && p.forgottenRate() <= 1);
-            assertTrue(Double.isNaN(p.forgottenRateOneStep()));
+        // the first point judges the untouched network, the last the attacked one, both recounted here
+        assertEquals(rateByHand(SongUnet.create(SMALL, 5), judge, 0, s), r.first().forgottenRate(), 0.0);
+        assertEquals(rateByHand(r.attacked(), judge, 0, s), r.last().forgottenRate(), 0.0);
+        assertTrue(!sameWeights(SongUnet.create(SMALL, 5), r.attacked()), "the attack trained nothing");
+        for (var p : r.curve()) assertTrue(Double.isNaN(p.forgottenRateOneStep()), "a denoiser has no one-step curve");
+        assertTrue(Double.isFinite(r.last().loss()) && r.last().loss() > 0, "loss " + r.last().loss());
+        // a judge that sees only the forgotten class, and one that never does
+        var always = new RelearnAttack(SongUnet.create(SMALL, 5), null, DATA.withoutClasses(0), 0, biasedJudge(0, 1e4), s).run(null);
+        var never = new RelearnAttack(SongUnet.create(SMALL, 5), null, DATA.withoutClasses(0), 0, biasedJudge(0, -1e4), s).run(null);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(1.0, always.curve().get(k).forgottenRate(), 0.0);
+            assertEquals(0.0, never.curve().get(k).forgottenRate(), 0.0);
         }
-        assertTrue(Double.isFinite(r.last().loss()));
     }
 
     @Test
     void generatorGetsHeunAndOneStepCurves() {
-        var r = new RelearnAttack(SongUnet.create(SMALL, 6), 2.5, DATA.withoutClasses(7), 7, JUDGE,
-                new RelearnAttack.Settings(1, 1, 2, 1e-3, 3, 1, 1)).run(null);
+        var s = new RelearnAttack.Settings(1, 1, 2, 1e-3, 3, 1, 1);
+        var r = new RelearnAttack(SongUnet.create(SMALL, 6), 2.5, DATA.withoutClasses(7), 7, biasedJudge(7, 1e4), s).run(null);
         assertEquals(2, r.curve().size());
-        assertTrue(r.curve().stream().allMatch(p -> p.forgottenRateOneStep() >= 0 && p.forgottenRateOneStep() <= 1));
+        assertTrue(r.curve().stream().allMatch(p -> p.forgottenRate() == 1.0 && p.forgottenRateOneStep() == 1.0), r.curve().toString());
+        Classifier judge = biasedJudge(7, 2.0);
+        var g = new RelearnAttack(SongUnet.create(SMALL, 6), 2.5, DATA.withoutClasses(7), 7, judge, s).run(null);
+        // the one-step rate judges one-step samples of the attacked network, with the attack's seed + 1
+        int[] labels = {7, 7, 7};
+        int[] pred = judge.predict(new dev.sfd.unlearn.OneStepGenerator(g.attacked(), 2.5).sample(labels, s.seed() + 1), 128);
+        long hits = java.util.Arrays.stream(pred).filter(p -> p == 7).count();
+        assertEquals(hits / 3.0, g.last().forgottenRateOneStep(), 0.0);
+        assertEquals(rateByHand(g.attacked(), judge, 7, s), g.last().forgottenRate(), 0.0);
     }
 
     @Test
