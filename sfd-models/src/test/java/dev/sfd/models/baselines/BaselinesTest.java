@@ -41,9 +41,29 @@ class BaselinesTest {
         return n;
     }
 
+    /** Column {@code label} of the label embedding {@code map_label.weight} [channels, labels]. */
+    static float[] labelColumn(ScoreNetwork net, int label) {
+        Parameter w = net.namedParameters().entrySet().stream().filter(e -> e.getKey().endsWith("map_label.weight"))
+                .findFirst().orElseThrow().getValue();
+        int labels = w.shape()[1], rows = w.shape()[0];
+        float[] v = w.data().toFloatArray(), col = new float[rows];
+        for (int i = 0; i < rows; i++) col[i] = v[i * labels + label];
+        return col;
+    }
+
     @Test
     void retrainTrainsOnTheRetainSetOnly() {
         assertEquals(54, DATA.withoutClasses(3).size());
+        // the forgotten label's embedding column gets no gradient, so Adam leaves it bit-identical; columns of
+        // labels in the batches move (32 draws: every other class appears)
+        var trainer = Retrain.trainer(SMALL, new TeacherConfig(2, 16, 1e-3, 0, 1000, 0.05, 1, 10), DATA, 3);
+        float[][] before = new float[10][];
+        for (int c = 0; c < 10; c++) before[c] = labelColumn(trainer.network(), c);
+        trainer.train(2, null, null);
+        assertArrayEquals(before[3], labelColumn(trainer.network(), 3), "the forgotten label's column was trained");
+        int moved = 0;
+        for (int c = 0; c < 10; c++) if (c != 3 && !java.util.Arrays.equals(before[c], labelColumn(trainer.network(), c))) moved++;
+        assertEquals(9, moved, "columns of the retained labels that moved");
         var r = Retrain.run(SMALL, new TeacherConfig(2, 4, 1e-3, 0, 1000, 0.05, 1, 10), DATA, 3, null, false, null);
         assertEquals(2, r.steps());
         assertEquals(10, r.model().labelDim());
