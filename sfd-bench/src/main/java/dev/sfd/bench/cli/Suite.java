@@ -35,16 +35,22 @@ final class Suite {
     private Suite() {}
 
     /** 'teacher' (the shipped one; a clear error while it is not in the build) or a SongUNet file. */
-    static EdmPrecond teacher(String spec) {
-        if ("teacher".equals(spec) && !Models.shipped(Models.TEACHER)) {
+    static EdmPrecond teacher(String spec) { return teacher(spec, Models::shipped); }
+
+    /** As {@link #teacher(String)}, with {@code shipped} saying which shipped assets are in the build. */
+    static EdmPrecond teacher(String spec, java.util.function.Predicate<String> shipped) {
+        if ("teacher".equals(spec) && !shipped.test(Models.TEACHER)) {
             throw new SfdException("the shipped teacher " + WEIGHTS_DIR + Models.TEACHER + " is not in this build yet; pass --teacher PATH (a SongUNet safetensors file)");
         }
         return Models.denoiser(spec);
     }
 
     /** 'classifier' (the shipped one; a clear error while it is not in the build) or a classifier file. */
-    static Classifier classifier(String spec) {
-        if ("classifier".equals(spec) && !Models.shipped(Models.CLASSIFIER)) {
+    static Classifier classifier(String spec) { return classifier(spec, Models::shipped); }
+
+    /** As {@link #classifier(String)}, with {@code shipped} saying which shipped assets are in the build. */
+    static Classifier classifier(String spec, java.util.function.Predicate<String> shipped) {
+        if ("classifier".equals(spec) && !shipped.test(Models.CLASSIFIER)) {
             throw new SfdException("the shipped judge classifier " + WEIGHTS_DIR + Models.CLASSIFIER + " is not in this build yet; pass --classifier PATH");
         }
         return Models.classifier(spec);

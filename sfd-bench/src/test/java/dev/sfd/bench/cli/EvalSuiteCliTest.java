@@ -135,16 +135,20 @@ class EvalSuiteCliTest {
         assertTrue(!Files.exists(dir.resolve("y1")) && !Files.exists(dir.resolve("y3")) && !Files.exists(dir.resolve("y6")), "nothing written for rejected input");
     }
 
+    /** The suite's asset lookup names a missing shipped asset (simulated: every build here ships them) and loads files. */
     @Test
-    void tableNamesTheMissingShippedAsset() {
-        if (!Models.shipped(Models.TEACHER)) {
-            assertMessage(1, "the shipped teacher sfd-models/src/main/resources/dev/sfd/models/weights/fmnist-s-teacher.safetensors is not in this build yet",
-                    "table", "--quick", "--out", dir.resolve("y7").toString());
-        }
-        if (!Models.shipped(Models.CLASSIFIER)) {
-            assertMessage(1, "fmnist-classifier.safetensors is not in this build yet", "table", "--quick", "--teacher", teacher.toString(),
-                    "--out", dir.resolve("y8").toString());
-        }
+    void suiteNamesTheMissingShippedAsset() {
+        dev.sfd.SfdException e = org.junit.jupiter.api.Assertions.assertThrows(dev.sfd.SfdException.class, () -> Suite.teacher("teacher", name -> !name.equals(Models.TEACHER)));
+        assertEquals("the shipped teacher sfd-models/src/main/resources/dev/sfd/models/weights/fmnist-s-teacher.safetensors is not in this build yet;"
+                + " pass --teacher PATH (a SongUNet safetensors file)", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.sfd.SfdException.class, () -> Suite.classifier("classifier", name -> !name.equals(Models.CLASSIFIER)));
+        assertTrue(e.getMessage().startsWith("the shipped judge classifier sfd-models/src/main/resources/dev/sfd/models/weights/fmnist-classifier.safetensors"
+                + " is not in this build yet"), e.getMessage());
+        // a file is loaded whatever the build ships; only the missing shipped asset is asked about
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        assertEquals(SMALL.labelDim(), Suite.teacher(teacher.toString(), name -> { asked.add(name); return false; }).labelDim());
+        assertEquals(10, Suite.classifier(classifier.toString(), name -> { asked.add(name); return false; }).numClasses());
+        assertTrue(asked.isEmpty(), "asked about " + asked);
     }
 
     /** The whole table --quick pipeline with tiny budgets; a second call reuses every cached run. */
