@@ -15,20 +15,18 @@ import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reference backend. The inherited contract suite compares it with itself (it still exercises every
- * kernel on awkward shapes and strided inputs); the tests here check it independently: values computed by
- * hand, naive formulas written out in the test, adjoint identities and central finite differences.
+ * The reference backend, which {@link BackendContractTest} uses as the oracle for every other backend, checked
+ * independently of itself: values computed by hand, naive formulas written out in the test, {@link Math}
+ * functions, adjoint identities, central finite differences and the known-answer-tested {@link dev.sfd.random.Philox}.
+ * {@link #everyPrimitiveHasAnIndependentTest} fails when a Backend method gains no such test here.
  */
-class ReferenceBackendTest extends BackendContractTest {
-    @Override
-    protected Backend backend() { return Backends.reference(); }
-
+class ReferenceBackendTest {
     private final Backend be = Backends.reference();
     private final SplittableRandom rnd = new SplittableRandom(99);
 
     private Tensor t(double[] v, int... shape) { return new Tensor(be.upload(v), shape); }
 
-    private Tensor t32(double[] v, int... shape) { return upload(be, DType.FLOAT32, v, shape); }
+    private Tensor t32(double[] v, int... shape) { return BackendContractTest.upload(be, DType.FLOAT32, v, shape); }
 
     private Tensor zeros(int... shape) { return Tensor.zeros(be, DType.FLOAT64, shape); }
 
@@ -72,6 +70,7 @@ class ReferenceBackendTest extends BackendContractTest {
     // ------------------------------------------------------------------ convolution
 
     @Test
+    @BackendContractTest.Covers("conv2d")
     void conv2dByHand() {
         Tensor x = t(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3);
         Tensor w = t(new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, 1, 1, 3, 3);
@@ -94,6 +93,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"conv2d", "conv2dBackwardData", "conv2dBackwardWeight"})
     void conv2dBackwardIsTheAdjointOfForward() {
         int n = 2, ci = 3, co = 4, h = 5, w = 6, k = 3;
         for (int pad : new int[] {0, 1}) {
@@ -117,6 +117,7 @@ class ReferenceBackendTest extends BackendContractTest {
     // ------------------------------------------------------------------ matmul
 
     @Test
+    @BackendContractTest.Covers("matmul")
     void matmulByHandAndNaiveFormula() {
         Tensor a = t(new double[] {1, 2, 3, 4, 5, 6}, 1, 2, 3), b = t(new double[] {7, 8, 9, 10, 11, 12}, 1, 3, 2);
         Tensor c = zeros(1, 2, 2);
@@ -155,6 +156,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers("matmul")
     void float32ResultsAreTheDoubleComputationRoundedOnce() {
         double[] av = new double[7 * 33], bv = new double[33 * 5];
         for (int i = 0; i < av.length; i++) av[i] = (float) (rnd.nextDouble() - 0.5);
@@ -170,6 +172,7 @@ class ReferenceBackendTest extends BackendContractTest {
     // ------------------------------------------------------------------ normalisation and softmax
 
     @Test
+    @BackendContractTest.Covers("groupNorm")
     void groupNormByHand() {
         Tensor x = t(new double[] {1, 2, 3, 4}, 1, 2, 2);               // N=1, C=2, L=2
         Tensor out = zeros(1, 2, 2), mean = zeros(1, 1), rstd = zeros(1, 1);
@@ -188,6 +191,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"groupNorm", "groupNormBackward"})
     void groupNormBackwardMatchesFiniteDifferences() {
         int n = 2, c = 4, hw = 3, groups = 2;
         double eps = 1e-3;
@@ -208,6 +212,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"softmax", "softmaxBackward"})
     void softmaxByHandAndBackwardByFiniteDifferences() {
         Tensor x = t(new double[] {1, 2, 3, 1000, 1000, 1000}, 2, 3), y = zeros(2, 3);
         be.softmax(x, y);
@@ -227,6 +232,7 @@ class ReferenceBackendTest extends BackendContractTest {
     // ------------------------------------------------------------------ elementwise
 
     @Test
+    @BackendContractTest.Covers("unaryBackward")
     void unaryBackwardMatchesFiniteDifferencesForEveryOp() {
         for (UnaryOp op : UnaryOp.values()) {
             double[] v = normal(9);
@@ -256,6 +262,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers("unary")
     void unaryValuesByHand() {
         Tensor x = t(new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -2.5, 0}, 5), y = zeros(5);
         be.unary(UnaryOp.NAN_TO_NUM, x, y);
@@ -271,6 +278,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"binary", "reduce"})
     void broadcastingAndReductionsByHand() {
         Tensor col = t(new double[] {1, 2}, 2, 1), row = t(new double[] {10, 20, 30}, 3), out = zeros(2, 3);
         be.binary(BinaryOp.ADD, col, row, out);
@@ -293,6 +301,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"upsample2x", "upsample2xBackward", "avgPool2x", "avgPool2xBackward"})
     void resamplingByHand() {
         Tensor x = t(new double[] {1, 2, 3, 4}, 1, 1, 2, 2), up = zeros(1, 1, 4, 4);
         be.upsample2x(x, up);
@@ -309,6 +318,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"copy", "fill"})
     void copyConvertsDtypesAndRespectsStrides() {
         Tensor src = t(new double[] {0.1, 1, 2, 3, 4, 5}, 2, 3);
         Tensor dst = Tensor.zeros(be, DType.FLOAT32, 3, 2);
@@ -320,6 +330,7 @@ class ReferenceBackendTest extends BackendContractTest {
     // ------------------------------------------------------------------ optimiser and SiD
 
     @Test
+    @BackendContractTest.Covers({"adamStep", "emaUpdate"})
     void adamAndEmaByHand() {
         Tensor p = t(new double[] {1, 1}, 2), g = t(new double[] {0.5, -2}, 2), m = zeros(2), v = zeros(2);
         be.adamStep(p, g, m, v, 0.1, 0.9, 0.999, 1e-8, 0, 1);
@@ -343,6 +354,7 @@ class ReferenceBackendTest extends BackendContractTest {
     }
 
     @Test
+    @BackendContractTest.Covers({"sidLoss", "sidLossBackward"})
     void sidLossNaiveFormulaAndFiniteDifferences() {
         int n = 2, d = 6;
         double alpha = 1.2;
@@ -381,6 +393,150 @@ class ReferenceBackendTest extends BackendContractTest {
         assertNear(numericGrad(x, fixedOmegaLoss), gx.toDoubleArray(), 1e-7, "d/dxg");
         assertNear(numericGrad(r, fixedOmegaLoss), gr.toDoubleArray(), 1e-7, "d/dyReal");
         assertNear(numericGrad(f, fixedOmegaLoss), gf.toDoubleArray(), 1e-7, "d/dyFake");
+    }
+
+    // ------------------------------------------------------------------ independent formulas for every op
+
+    @Test
+    @BackendContractTest.Covers("unary")
+    void everyUnaryOpMatchesMath() {
+        double[] v = {-2.5, -0.3, 0.4, 1.7, 3.0};
+        Tensor x = t(v, 5), y = zeros(5);
+        for (UnaryOp op : UnaryOp.values()) {
+            be.unary(op, x, y);
+            double[] got = y.toDoubleArray();
+            for (int i = 0; i < v.length; i++) {
+                double a = v[i], want = switch (op) {
+                    case NEG -> -a;
+                    case EXP -> Math.exp(a);
+                    case LOG -> Math.log(a);
+                    case SQRT -> Math.sqrt(a);
+                    case RSQRT -> 1 / Math.sqrt(a);
+                    case SQUARE -> a * a;
+                    case RECIPROCAL -> 1 / a;
+                    case ABS -> Math.abs(a);
+                    case SIGN -> Math.signum(a);
+                    case SIN -> Math.sin(a);
+                    case COS -> Math.cos(a);
+                    case TANH -> Math.tanh(a);
+                    case SIGMOID -> 1 / (1 + Math.exp(-a));
+                    case SILU -> a / (1 + Math.exp(-a));
+                    case RELU -> Math.max(a, 0);
+                    case NAN_TO_NUM -> a;
+                };
+                if (Double.isNaN(want)) assertTrue(Double.isNaN(got[i]), op + "(" + a + ") = " + got[i] + ", expected NaN");
+                else assertEquals(want, got[i], 1e-14 * (1 + Math.abs(want)), op + "(" + a + ")");
+            }
+        }
+    }
+
+    @Test
+    @BackendContractTest.Covers({"binary", "binaryScalar"})
+    void everyBinaryOpMatchesItsFormula() {
+        double[] a = {-2, 0.5, 3, 4}, b = {3, -0.25, 3, 0.5};
+        Tensor ta = t(a, 4), tb = t(b, 4), out = zeros(4);
+        for (BinaryOp op : BinaryOp.values()) {
+            be.binary(op, ta, tb, out);
+            double[] got = out.toDoubleArray();
+            for (int i = 0; i < 4; i++) assertEquals(apply(op, a[i], b[i]), got[i], 1e-14, op + "(" + a[i] + ", " + b[i] + ")");
+            be.binaryScalar(op, ta, 1.5, out);
+            got = out.toDoubleArray();
+            for (int i = 0; i < 4; i++) assertEquals(apply(op, a[i], 1.5), got[i], 1e-14, op + "(" + a[i] + ", scalar 1.5)");
+        }
+    }
+
+    private static double apply(BinaryOp op, double a, double b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case MAX -> Math.max(a, b);
+            case MIN -> Math.min(a, b);
+            case POW -> Math.pow(a, b);
+        };
+    }
+
+    @Test
+    @BackendContractTest.Covers({"axpby", "clamp", "fill"})
+    void axpbyClampAndFillByHand() {
+        Tensor x = t(new double[] {1, -2, 3}, 3), y = t(new double[] {10, 20, -30}, 3), out = zeros(3);
+        be.axpby(2, x, -0.5, y, out);
+        assertArrayEquals(new double[] {-3, -14, 21}, out.toDoubleArray(), 0.0);
+        be.axpby(2, x, -0.5, y, y);                                   // out may alias an input
+        assertArrayEquals(new double[] {-3, -14, 21}, y.toDoubleArray(), 0.0);
+        be.clamp(t(new double[] {-5, -1, 0.5, 1, 7}, 5), -1, 1, out = zeros(5));
+        assertArrayEquals(new double[] {-1, -1, 0.5, 1, 1}, out.toDoubleArray(), 0.0);
+        be.fill(out, 2.5);
+        assertArrayEquals(new double[] {2.5, 2.5, 2.5, 2.5, 2.5}, out.toDoubleArray(), 0.0);
+        Tensor f32 = Tensor.zeros(be, DType.FLOAT32, 2);
+        be.fill(f32, 0.1);
+        assertArrayEquals(new float[] {0.1f, 0.1f}, f32.toFloatArray(), 0.0f);
+    }
+
+    @Test
+    @BackendContractTest.Covers({"randomNormal", "randomUniform"})
+    void randomDrawsAreThePhiloxStream() {
+        int n = 11;                                                   // not a multiple of 4: a partial last block
+        for (DType dt : DType.values()) {
+            Tensor z = Tensor.zeros(be, dt, n), u = Tensor.zeros(be, dt, n);
+            be.randomNormal(7, 3, z);
+            be.randomUniform(7, 3, u);
+            double[] wantZ = new double[n], wantU = new double[n];
+            if (dt == DType.FLOAT32) {
+                float[] fz = new float[n], fu = new float[n];
+                dev.sfd.random.Philox.normal(7, 3, fz, 0, n);
+                dev.sfd.random.Philox.uniform(7, 3, fu, 0, n);
+                assertArrayEquals(fz, z.toFloatArray(), 0.0f, "FLOAT32 normals");
+                assertArrayEquals(fu, u.toFloatArray(), 0.0f, "FLOAT32 uniforms");
+            } else {
+                dev.sfd.random.Philox.normal(7, 3, wantZ, 0, n);
+                dev.sfd.random.Philox.uniform(7, 3, wantU, 0, n);
+                assertArrayEquals(wantZ, z.toDoubleArray(), 0.0, dt + " normals");
+                assertArrayEquals(wantU, u.toDoubleArray(), 0.0, dt + " uniforms");
+            }
+        }
+    }
+
+    @Test
+    @BackendContractTest.Covers("reduce")
+    void reductionsOverEveryAxisAgainstLoops() {
+        int a = 2, b = 3, c = 4;
+        double[] v = normal(a * b * c);
+        Tensor x = t(v, a, b, c);
+        for (ReduceOp op : ReduceOp.values()) {
+            for (int axis = 0; axis < 3; axis++) {
+                int[] shape = {a, b, c};
+                shape[axis] = 1;
+                Tensor out = zeros(shape);
+                be.reduce(op, x, out);
+                double[] got = out.toDoubleArray();
+                int k = 0;
+                for (int i = 0; i < shape[0]; i++) for (int j = 0; j < shape[1]; j++) for (int l = 0; l < shape[2]; l++) {
+                    double acc = op == ReduceOp.SUM ? 0 : Double.NEGATIVE_INFINITY;
+                    int len = new int[] {a, b, c}[axis];
+                    for (int r = 0; r < len; r++) {
+                        int ii = axis == 0 ? r : i, jj = axis == 1 ? r : j, ll = axis == 2 ? r : l;
+                        double e = v[(ii * b + jj) * c + ll];
+                        acc = op == ReduceOp.SUM ? acc + e : Math.max(acc, e);
+                    }
+                    assertEquals(acc, got[k++], 1e-14, op + " over axis " + axis);
+                }
+            }
+        }
+    }
+
+    /** Every Backend method (but tensor creation and read-back) has a test above that does not use the reference as its oracle. */
+    @Test
+    void everyPrimitiveHasAnIndependentTest() {
+        java.util.Set<String> spi = new java.util.TreeSet<>();
+        for (java.lang.reflect.Method m : Backend.class.getMethods()) spi.add(m.getName());
+        spi.removeAll(java.util.Set.of("name", "device", "allocate", "upload", "downloadDouble", "downloadFloat"));
+        for (java.lang.reflect.Method m : ReferenceBackendTest.class.getDeclaredMethods()) {
+            BackendContractTest.Covers c = m.getAnnotation(BackendContractTest.Covers.class);
+            if (c != null) spi.removeAll(java.util.List.of(c.value()));
+        }
+        assertTrue(spi.isEmpty(), "Backend primitives without an independent test of the reference: " + spi);
     }
 
     @Test
