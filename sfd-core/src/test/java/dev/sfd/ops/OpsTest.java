@@ -161,6 +161,50 @@ class OpsTest {
         for (int i = 0; i < 9; i++) assertEquals(nhwc.get(0, i / 3, i % 3, 0) + nhwc.get(0, i / 3, i % 3, 1), y.toDoubleArray()[i], 0.0);
     }
 
+    // ------------------------------------------------------------------ values of ops no other test computes by hand
+
+    @Test
+    void linearValuesAndGradientsByHand() {
+        Tensor x = t(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+        Tensor w = t(new double[] {1, 0, -1, 2, 1, 0}, 2, 3).requiresGrad(true);   // rows: out features
+        Tensor b = t(new double[] {0.5, -1}, 2).requiresGrad(true);
+        Tensor y = Ops.linear(x, w, b);
+        // [1-3+0.5, 2+2-1; 4-6+0.5, 8+5-1]
+        assertArrayEquals(new double[] {-1.5, 3, -1.5, 12}, y.toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {-2, 4, -2, 13}, Ops.linear(x, w, null).toDoubleArray(), 0.0, "without bias");
+        Ops.sumAll(y).backward();
+        assertArrayEquals(new double[] {3, 1, -1, 3, 1, -1}, x.grad().toDoubleArray(), 0.0, "dx = sum of W's rows");
+        assertArrayEquals(new double[] {5, 7, 9, 5, 7, 9}, w.grad().toDoubleArray(), 0.0, "dW = sum of x's rows per output");
+        assertArrayEquals(new double[] {2, 2}, b.grad().toDoubleArray(), 0.0, "db = batch size");
+    }
+
+    @Test
+    void smallOpsValuesByHand() {
+        Tensor x = t(new double[] {-2, 0.5, 3}, 3);
+        assertArrayEquals(new double[] {3, 0.5, -2}, Ops.rsubScalar(x, 1).toDoubleArray(), 0.0, "1 - x");
+        assertArrayEquals(new double[] {0, 0, 1e5, -1e5}, Ops.nanToNum(t(new double[] {Double.NaN, 0, Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY}, 4)).toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {-1, 0.5, 1}, Ops.clamp(x, -1, 1).toDoubleArray(), 0.0);
+        Tensor y = t(new double[] {1, 1, 1}, 3);
+        assertArrayEquals(new double[] {1, 1, 3}, Ops.maximum(x, y).toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {-2, 0.5, 1}, Ops.minimum(x, y).toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {-2, 1, 3}, Ops.where(t(new double[] {1, 0, 1}, 3), x, y).toDoubleArray(), 0.0);
+        assertEquals(0.5, Ops.meanAll(x).item(), 1e-15);
+        assertArrayEquals(new double[] {1.5, 5.5}, Ops.mean(iota(2, 4), new int[] {1}, false).toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {2, 3, 4, 5}, Ops.mean(iota(2, 4), new int[] {0}, false).toDoubleArray(), 0.0);
+        // broadcast gradient [2, 3] summed back to [3] and to [2, 1]
+        Tensor g = iota(2, 3);
+        assertArrayEquals(new double[] {3, 5, 7}, Ops.reduceToShape(g, new int[] {3}).toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {3, 12}, Ops.reduceToShape(g, new int[] {2, 1}).toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {0, 1, 0, 0, 0, 0, 0, 0, 1}, Ops.oneHot(new int[] {1, -1, 2}, 3, DType.FLOAT64).toDoubleArray(), 0.0,
+                "label -1 is the all-zero row");
+        double s = Math.exp(1) + Math.exp(2);
+        assertArrayEquals(new double[] {Math.exp(1) / s, Math.exp(2) / s}, Ops.softmax(t(new double[] {1, 2}, 1, 2)).toDoubleArray(), 1e-15);
+        double[] u = new double[5];
+        dev.sfd.random.Philox.uniform(4, 9, u, 0, 5);
+        assertArrayEquals(u, Ops.rand(Backends.reference(), DType.FLOAT64, 4, 9, 5).toDoubleArray(), 0.0, "rand is the Philox stream");
+    }
+
     // ------------------------------------------------------------------ error messages
 
     @Test
