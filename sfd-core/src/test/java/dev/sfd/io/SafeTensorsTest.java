@@ -16,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,24 +29,18 @@ class SafeTensorsTest {
     /**
      * Bytes laid out exactly as safetensors' Rust serializer (behind {@code safetensors.torch.save_file})
      * writes them: {@code __metadata__} first, tensors sorted by dtype size then name, contiguous data,
-     * header padded with spaces to a multiple of 8. Produced by a 20-line numpy script (no torch on this
-     * machine); values chosen to be exact in their dtype, F16 includes a subnormal and the largest finite.
+     * header padded with spaces to a multiple of 8. Written by {@code tools/safetensors_golden.py} (standard
+     * library only, from the format's specification); values exact in their dtype, F16 includes a subnormal and
+     * the largest finite value.
      */
-    private static final String PYTORCH_LAYOUT_HEX =
-            "28010000000000007b225f5f6d657461646174615f5f223a7b22666f726d6174223a227074227d2c226d6f64656c2e7369676d"
-            + "61223a7b226474797065223a22463634222c227368617065223a5b335d2c22646174615f6f666673657473223a5b302c32345d"
-            + "7d2c226d6f64656c2e656e632e33327833325f636f6e762e776569676874223a7b226474797065223a22463332222c22736861"
-            + "7065223a5b322c312c312c325d2c22646174615f6f666673657473223a5b32342c34305d7d2c2262223a7b226474797065223a"
-            + "2242463136222c227368617065223a5b335d2c22646174615f6f666673657473223a5b34302c34365d7d2c2268223a7b226474"
-            + "797065223a22463136222c227368617065223a5b322c325d2c22646174615f6f666673657473223a5b34362c35345d7d7dfca9"
-            + "f1d24d62603f0000000000005440000000000000f8bf0000803e000000bf0000803f00006040803f20c0494000380100ff7b00c0";
+    private static final Path PYTORCH_LAYOUT = Path.of("src/test/resources/golden/pytorch_layout.safetensors");
 
     // ------------------------------------------------------------------ reading real layouts
 
     @Test
     void readsPyTorchLayoutWithAllFloatDtypes() throws IOException {
         Path f = dir.resolve("torch.safetensors");
-        Files.write(f, HexFormat.of().parseHex(PYTORCH_LAYOUT_HEX));
+        Files.copy(PYTORCH_LAYOUT, f);
         SafeTensors.Contents c = SafeTensors.read(f);
         assertEquals(List.of("model.sigma", "model.enc.32x32_conv.weight", "b", "h"), List.copyOf(c.tensors().keySet()));
         assertEquals(Map.of("format", "pt"), c.metadata());
