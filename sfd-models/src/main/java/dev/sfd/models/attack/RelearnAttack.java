@@ -27,7 +27,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
+import java.util.OptionalLong;
 
 /**
  * The relearning attack of "Towards Irreversible Machine Unlearning for Diffusion Models" (DiMRA), for class
@@ -47,8 +47,21 @@ import java.util.zip.CRC32;
  * <p>Settings: Adam (0.9, 0.999), EDM log-normal sigma (-1.2, 1.2), EDM weighting, no EMA (the attacked raw
  * weights are evaluated), gradient sanitiser, the network in eval mode (no label dropout, so the attack trains
  * only the conditional branches present in the auxiliary data).
+ *
+ * <p><b>Targeted relearning</b> ({@link #targeted}): the same fine-tuning on a handful of REAL images of the
+ * forgotten class under the forgotten label (e.g. {@link AuxData#firstOfClass}), measuring how fast the class is
+ * learnt again ({@link Result#firstStepReaching}). A retrain, which never saw the class, is the reference for
+ * learning it from scratch.
+ *
+ * <pre>{@code
+ * var attack = new RelearnAttack(unlearned, null, testSet.withoutClasses(0), 0, judge, RelearnAttack.Settings.defaults());
+ * RelearnAttack.Result r = attack.run(null, Path.of("attack.ckpt.safetensors"));   // resumable
+ * double after = r.last().forgottenRate();
+ * }</pre>
  */
 public final class RelearnAttack {
+    private static final String KIND = "relearn-attack";
+
     /**
      * @param steps       fine-tuning steps
      * @param every       evaluate every this many steps
@@ -60,7 +73,7 @@ public final class RelearnAttack {
      */
     public record Settings(int steps, int every, int batch, double lr, int evalSamples, int heunSteps, long seed) {
         public Settings {
-            dev.sfd.ConfigException.requireNonNegative("relearn steps", steps);
+            if (steps < 1) throw new dev.sfd.ConfigException("relearn settings: attack steps must be >= 1, got " + steps + " (0 steps attack nothing)");
             dev.sfd.ConfigException.requirePositive("relearn evaluation interval (every)", every);
             dev.sfd.ConfigException.requirePositive("relearn batch", batch);
             dev.sfd.ConfigException.requirePositive("relearn learning rate", lr);
@@ -93,6 +106,18 @@ public final class RelearnAttack {
         public Point first() { return curve.get(0); }
 
         public Point last() { return curve.get(curve.size() - 1); }
+
+        /** The first evaluated step whose Heun forgotten-class rate is at least {@code rate}, or empty if none. */
+        public OptionalLong firstStepReaching(double rate) {
+            for (Point p : curve) if (p.forgottenRate() >= rate) return OptionalLong.of(p.step());
+            return OptionalLong.empty();
+        }
+
+        /** As {@link #firstStepReaching} for the one-step rate (empty for a diffusion model). */
+        public OptionalLong firstStepReachingOneStep(double rate) {
+            for (Point p : curve) if (p.forgottenRateOneStep() >= rate) return OptionalLong.of(p.step());
+            return OptionalLong.empty();
+        }
     }
 
     private final ScoreNetwork model;
@@ -101,6 +126,7 @@ public final class RelearnAttack {
     private final int forget;
     private final Classifier judge;
     private final Settings s;
+    private final boolean targeted;
 
     /**
      * @param model     the unlearned denoiser (for a one-step generator: its network)
@@ -109,23 +135,36 @@ public final class RelearnAttack {
      * @param judge     classifier for the forgotten-class rate
      */
     public RelearnAttack(ScoreNetwork model, Double sigmaInit, Dataset aux, int forget, Classifier judge, Settings settings) {
+        this(model, sigmaInit, aux, forget, judge, settings, false);
+    }
+
+    /**
+     * The targeted relearning attack: fine-tunes on {@code images}, real images of the forgotten class only, under
+     * the forgotten label (every label in {@code images} must be {@code forget}).
+     */
+    public static RelearnAttack targeted(ScoreNetwork model, Double sigmaInit, Dataset images, int forget, Classifier judge, Settings settings) {
+        return new RelearnAttack(model, sigmaInit, images, forget, judge, settings, true);
+    }
+
+    private RelearnAttack(ScoreNetwork model, Double sigmaInit, Dataset aux, int forget, Classifier judge, Settings settings, boolean targeted) {
         Baselines.requireForgetLabel(model, forget, "the attacked model");
         if (aux.size() == 0) throw new SfdException("relearn: the auxiliary dataset " + aux.name() + " is empty");
         if (aux.numClasses() > model.labelDim()) {
             throw new SfdException("relearn: " + aux.name() + " has " + aux.numClasses() + " classes but the model has label_dim " + model.labelDim());
         }
-        int[] img = model.imageShape();
-        if (aux.channels() != img[0] || aux.height() != img[1] || aux.width() != img[2]) {
-            throw new SfdException("relearn: " + aux.name() + " images are " + aux.channels() + "x" + aux.height() + "x" + aux.width()
-                    + " but the model expects " + img[0] + "x" + img[1] + "x" + img[2]);
-        }
+        Baselines.requireImageShape(aux, model, "relearn", "the model");
         int n = 0;
         for (int i = 0; i < aux.size(); i++) if (aux.label(i) == forget) n++;
-        if (n > 0) {
+        if (!targeted && n > 0) {
             throw new SfdException("relearn: the auxiliary dataset " + aux.name() + " contains " + n + " images of the forgotten class " + forget
                     + "; the attack must not see that class (remove them, e.g. dataset.withoutClasses(" + forget + "))");
         }
+        if (targeted && n < aux.size()) {
+            throw new SfdException("relearn --targeted: " + aux.name() + " holds " + (aux.size() - n) + " images outside the forgotten class " + forget
+                    + "; the targeted attack trains on forgotten-class images only");
+        }
         if (judge.numClasses() <= forget) throw new SfdException("relearn: the classifier has no class " + forget);
+        this.targeted = targeted;
         this.model = model;
         this.sigmaInit = sigmaInit;
         this.aux = aux;
@@ -151,7 +190,7 @@ public final class RelearnAttack {
         RandomStream rng = new RandomStream(s.seed());
         EdmLoss edm = new EdmLoss();
         List<Point> curve = new ArrayList<>();
-        String fingerprint = checkpoint != null ? fingerprint(model) : null;
+        String fingerprint = checkpoint != null ? Baselines.fingerprint(model) : null;
         double offset = 0;
         int start = 1;
         if (checkpoint != null && Files.isRegularFile(checkpoint)) {
@@ -197,6 +236,11 @@ public final class RelearnAttack {
         return new Result(curve, net, offset + (System.nanoTime() - t0) / 1e9);
     }
 
+    /** The settings as checkpoints record them: the attack settings, its kind and its data. */
+    private String settingsKey() {
+        return s.toMap() + (targeted ? " targeted" : "") + " aux=" + aux.name() + "/" + aux.size();
+    }
+
     private void save(Path file, String fingerprint, ScoreNetwork net, Adam adam, RandomStream rng, List<Point> curve) {
         double[] c = new double[curve.size() * 5];
         for (int i = 0; i < curve.size(); i++) {
@@ -207,48 +251,16 @@ public final class RelearnAttack {
             c[5 * i + 3] = p.loss();
             c[5 * i + 4] = p.seconds();
         }
-        Checkpoint.builder()
-                .group("net", net.stateDict())
-                .group("adam", adam.state())
-                .group("curve", Map.of("points", Tensor.of(c, curve.size(), 5)))
-                .meta("kind", "relearn-attack")
-                .meta("settings", s.toMap().toString())
-                .meta("model", fingerprint)
-                .meta("adam_step", adam.stepCount())
-                .meta("rng_counter", rng.counter())
-                .save(file);
+        Baselines.saveState(file, KIND, settingsKey(), fingerprint, net, adam, rng, Map.of("curve", Map.of("points", Tensor.of(c, curve.size(), 5))));
     }
 
     /** Loads a checkpoint of this attack into net/adam/rng/curve; returns the seconds already spent. */
     private double restore(Path file, String fingerprint, ScoreNetwork net, Adam adam, RandomStream rng, List<Point> curve) {
-        Checkpoint c = Checkpoint.load(file);
-        if (!"relearn-attack".equals(c.metadata().get("kind"))) throw new SfdException("relearn: " + file + " is not a relearning-attack checkpoint");
-        if (!s.toMap().toString().equals(c.meta("settings"))) {
-            throw new SfdException("relearn: checkpoint " + file + " was written with other settings (" + c.meta("settings") + "); delete it or use the same settings");
-        }
-        if (!fingerprint.equals(c.meta("model"))) {
-            throw new SfdException("relearn: checkpoint " + file + " attacks a different model (fingerprint " + c.meta("model") + ", this one " + fingerprint + ")");
-        }
-        net.loadStateDict(c.group("net"), true);
-        adam.restore(c.group("adam"), c.metaLong("adam_step"));
-        rng.restore(c.metaLong("rng_counter"));
+        Checkpoint c = Baselines.restoreState(file, "relearn", KIND, settingsKey(), fingerprint, net, adam, rng);
         double[] pts = c.group("curve").get("points").toDoubleArray();
         for (int i = 0; i + 4 < pts.length; i += 5) curve.add(new Point((long) pts[i], pts[i + 1], pts[i + 2], pts[i + 3], pts[i + 4]));
         if (curve.isEmpty()) throw new FormatException("relearn: checkpoint " + file + " holds no evaluation point");
         return curve.get(curve.size() - 1).seconds();
-    }
-
-    /** CRC-32 over the parameters' float bits and names: identifies the attacked starting model. */
-    static String fingerprint(ScoreNetwork m) {
-        CRC32 crc = new CRC32();
-        for (Map.Entry<String, Tensor> e : m.stateDict().entrySet()) {
-            crc.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            float[] v = e.getValue().toFloatArray();
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(v);
-            crc.update(bytes);
-        }
-        return Long.toHexString(crc.getValue());
     }
 
     private static Map<String, Double> figures(Point p) {
@@ -259,16 +271,25 @@ public final class RelearnAttack {
     }
 
     private Point evaluate(ScoreNetwork net, long step, double loss, long t0, double offset) {
-        int[] labels = new int[s.evalSamples()];
+        double[] r = forgottenRates(net, sigmaInit, forget, judge, s.evalSamples(), s.heunSteps(), s.seed() + 1);
+        return new Point(step, r[0], r[1], loss, offset + (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The forgotten-class rate of {@code samples} images of label {@code forget} sampled with Heun (latents from
+     * Philox {@code seed}), and of its one-step samples when {@code sigmaInit} is given (else NaN).
+     */
+    public static double[] forgottenRates(ScoreNetwork net, Double sigmaInit, int forget, Classifier judge, int samples, int heunSteps, long seed) {
+        int[] labels = new int[samples];
         Arrays.fill(labels, forget);
-        Tensor heun = sampleHeun(net, labels, s.heunSteps(), s.seed() + 1);
+        Tensor heun = sampleHeun(net, labels, heunSteps, seed);
         double rate = Metrics.forgottenClassRate(judge.predict(heun, 128), forget);
         double oneStep = Double.NaN;
         if (sigmaInit != null) {
-            Tensor g = new OneStepGenerator(net, sigmaInit).sample(labels, s.seed() + 1);
+            Tensor g = new OneStepGenerator(net, sigmaInit).sample(labels, seed);
             oneStep = Metrics.forgottenClassRate(judge.predict(g, 128), forget);
         }
-        return new Point(step, rate, oneStep, loss, offset + (System.nanoTime() - t0) / 1e9);
+        return new double[] {rate, oneStep};
     }
 
     /** Heun samples (deterministic, latents from Philox {@code seed}) of the given labels, in batches of 64. */

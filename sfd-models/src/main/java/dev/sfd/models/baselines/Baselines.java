@@ -2,24 +2,32 @@ package dev.sfd.models.baselines;
 
 import dev.sfd.SfdException;
 import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.io.Checkpoint;
 import dev.sfd.diffusion.ScoreNetwork;
 import dev.sfd.models.SongUnet;
 import dev.sfd.models.SongUnetConfig;
 import dev.sfd.models.data.Dataset;
 import dev.sfd.ops.Ops;
+import dev.sfd.optim.Adam;
 import dev.sfd.random.RandomStream;
 import dev.sfd.tensor.DType;
 import dev.sfd.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
- * Shared checks and helpers of the unlearning baselines ({@link Retrain}, {@link EsdErasure}, {@link SalUn})
- * and the relearning attack. Every baseline returns an EDM denoiser of the teacher's architecture, sampled
+ * Shared checks and helpers of the unlearning baselines ({@link Retrain}, {@link EsdErasure}, {@link SalUn},
+ * {@link Dimum}) and the relearning attack. Every baseline returns an EDM denoiser of the teacher's architecture, sampled
  * with a diffusion sampler (Heun), unlike SFD's one-step generator.
  */
 public final class Baselines {
     /** Method names accepted by {@code sfd baseline <name>}. */
-    public static final List<String> NAMES = List.of("retrain", "esd", "salun");
+    public static final List<String> NAMES = List.of("retrain", "esd", "salun", "dimum");
 
     private Baselines() {}
 
@@ -36,6 +44,60 @@ public final class Baselines {
             throw new SfdException(what + " has no label " + forget + " (label_dim " + net.labelDim() + ", classes 0.." + (net.labelDim() - 1) + ")");
         }
         if (net.labelDim() < 2) throw new SfdException(what + " has a single class: forgetting it leaves nothing");
+    }
+
+    /** Throws a message naming {@code data} unless its images have the network's shape; {@code who} prefixes the message. */
+    public static void requireImageShape(Dataset data, ScoreNetwork net, String who, String netName) {
+        int[] img = net.imageShape();
+        if (data.channels() != img[0] || data.height() != img[1] || data.width() != img[2]) {
+            throw new SfdException(who + ": " + data.name() + " images are " + data.channels() + "x" + data.height() + "x" + data.width()
+                    + " but " + netName + " expects " + img[0] + "x" + img[1] + "x" + img[2]);
+        }
+    }
+
+    /** CRC-32 over the parameter names and float bits: identifies a starting model in checkpoints and caches. */
+    public static String fingerprint(ScoreNetwork m) {
+        CRC32 crc = new CRC32();
+        for (Map.Entry<String, Tensor> e : m.stateDict().entrySet()) {
+            crc.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+            float[] v = e.getValue().toFloatArray();
+            ByteBuffer bytes = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(v);
+            crc.update(bytes);
+        }
+        return Long.toHexString(crc.getValue());
+    }
+
+    /**
+     * The state of a fine-tuning run (network, Adam moments, Philox counter) at a step, with the settings and the
+     * starting model's fingerprint that {@link #restoreState} checks; {@code extra} groups ride along.
+     */
+    public static void saveState(Path file, String kind, String settings, String model, ScoreNetwork net, Adam adam, RandomStream rng,
+                                 Map<String, Map<String, Tensor>> extra) {
+        Checkpoint c = Checkpoint.builder().group("net", net.stateDict()).group("adam", adam.state());
+        for (Map.Entry<String, Map<String, Tensor>> e : extra.entrySet()) c.group(e.getKey(), e.getValue());
+        c.meta("kind", kind).meta("settings", settings).meta("model", model).meta("adam_step", adam.stepCount()).meta("rng_counter", rng.counter())
+                .save(file);
+    }
+
+    /**
+     * Loads a {@link #saveState} checkpoint into {@code net}, {@code adam} and {@code rng} after checking its kind,
+     * settings and starting model; {@code who} prefixes the messages. Returns the checkpoint for its extra groups.
+     */
+    public static Checkpoint restoreState(Path file, String who, String kind, String settings, String model, ScoreNetwork net, Adam adam,
+                                          RandomStream rng) {
+        Checkpoint c = Checkpoint.load(file);
+        if (!kind.equals(c.metadata().get("kind"))) throw new SfdException(who + ": " + file + " is not a " + kind + " checkpoint");
+        if (!settings.equals(c.meta("settings"))) {
+            throw new SfdException(who + ": checkpoint " + file + " was written with other settings (" + c.meta("settings") + "); delete it or use the same settings");
+        }
+        if (!model.equals(c.meta("model"))) {
+            throw new SfdException(who + ": checkpoint " + file + " starts from a different model (fingerprint " + c.meta("model") + ", this one " + model + ")");
+        }
+        net.loadStateDict(c.group("net"), true);
+        adam.restore(c.group("adam"), c.metaLong("adam_step"));
+        rng.restore(c.metaLong("rng_counter"));
+        return c;
     }
 
     /** The SongUNet configuration of a denoiser loaded by {@code Models}/{@code SongUnet}; throws for other networks. */

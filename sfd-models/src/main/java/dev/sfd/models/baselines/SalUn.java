@@ -117,11 +117,7 @@ public final class SalUn {
         if (data.numClasses() != teacher.labelDim()) {
             throw new SfdException("SalUn: " + data.name() + " has " + data.numClasses() + " classes but the teacher has label_dim " + teacher.labelDim());
         }
-        int[] img = teacher.imageShape();
-        if (data.channels() != img[0] || data.height() != img[1] || data.width() != img[2]) {
-            throw new SfdException("SalUn: " + data.name() + " images are " + data.channels() + "x" + data.height() + "x" + data.width()
-                    + " but the teacher expects " + img[0] + "x" + img[1] + "x" + img[2]);
-        }
+        Baselines.requireImageShape(data, teacher, "SalUn", "the teacher");
         this.teacher = teacher;
         this.forget = forget;
         this.forgetData = data.withClasses(forget);

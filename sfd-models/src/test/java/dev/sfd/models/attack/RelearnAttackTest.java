@@ -88,6 +88,68 @@ class RelearnAttackTest {
         assertEquals(rateByHand(g.attacked(), judge, 7, s), g.last().forgottenRate(), 0.0);
     }
 
+    /** Column {@code c} of map_label.weight [emb, classes]: what label c contributes to the network. */
+    static float[] labelColumn(dev.sfd.diffusion.ScoreNetwork net, int c) {
+        var w = net.namedParameters().get("model.map_label.weight").data();
+        float[] v = w.toFloatArray();
+        int rows = w.dim(0), cols = w.dim(1);
+        float[] col = new float[rows];
+        for (int r = 0; r < rows; r++) col[r] = v[r * cols + c];
+        return col;
+    }
+
+    /** The targeted attack trains the forgotten label on real images of the class; the plain attack never touches that label. */
+    @Test
+    void targetedAttackTrainsTheForgottenLabelThePlainOneDoesNot() {
+        EdmPrecond net = SongUnet.create(SMALL, 5);
+        var s = new RelearnAttack.Settings(2, 2, 2, 1e-3, 2, 1, 1);
+        Dataset three = AuxData.firstOfClass(DATA, 3, 3);
+        assertEquals(3, three.size());
+        for (int i = 0; i < three.size(); i++) assertEquals(3, three.label(i));
+        var targeted = RelearnAttack.targeted(net, null, three, 3, JUDGE, s).run(null);
+        assertTrue(!java.util.Arrays.equals(labelColumn(net, 3), labelColumn(targeted.attacked(), 3)), "targeted: label 3 trained");
+        var plain = new RelearnAttack(net, null, DATA.withoutClasses(3), 3, JUDGE, s).run(null);
+        assertTrue(java.util.Arrays.equals(labelColumn(net, 3), labelColumn(plain.attacked(), 3)), "plain: label 3 untouched");
+
+        SfdException e = assertThrows(SfdException.class, () -> RelearnAttack.targeted(net, null, DATA.withClasses(3, 4), 3, JUDGE, s));
+        assertTrue(e.getMessage().contains("images outside the forgotten class 3"), e.getMessage());
+        e = assertThrows(SfdException.class, () -> AuxData.firstOfClass(DATA, 3, 100));
+        assertTrue(e.getMessage().contains("asked for 100 images of class 3") && e.getMessage().contains("has only 4"), e.getMessage());
+    }
+
+    @Test
+    void firstStepReachingFindsTheFirstEvaluatedStepAtTheRate() {
+        var curve = java.util.List.of(new RelearnAttack.Point(0, 0.0, 0.1, Double.NaN, 0), new RelearnAttack.Point(50, 0.3, 0.5, 1, 1),
+                new RelearnAttack.Point(100, 0.5, 0.2, 1, 2), new RelearnAttack.Point(150, 0.7, 0.9, 1, 3));
+        var r = new RelearnAttack.Result(curve, null, 3);
+        assertEquals(100, r.firstStepReaching(0.5).getAsLong());
+        assertEquals(0, r.firstStepReaching(0.0).getAsLong());
+        assertEquals(50, r.firstStepReachingOneStep(0.5).getAsLong());
+        assertTrue(r.firstStepReaching(0.71).isEmpty());
+    }
+
+    /** Generated auxiliary data has every label but the forgotten one, is cached, and the cache is read back (not resampled). */
+    @Test
+    void generatedAuxDataIsCachedAndReused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        EdmPrecond net = SongUnet.create(SMALL, 5);
+        java.nio.file.Path cache = dir.resolve("aux.safetensors");
+        Dataset self = AuxData.generated(net, 2.5, 4, 2, 1, 7, cache, "the attacked model");
+        assertEquals(18, self.size());
+        for (int i = 0; i < self.size(); i++) assertTrue(self.label(i) != 4);
+        assertEquals(10, self.numClasses());
+        float[] first = self.image(0);
+        for (float v : first) assertTrue(v >= -1 && v <= 1);
+        // the same request reads the file: overwrite it with zeros under the same key and see zeros come back
+        var meta = dev.sfd.io.SafeTensors.read(cache).metadata();
+        dev.sfd.io.SafeTensors.write(cache, java.util.Map.of("images", dev.sfd.tensor.Tensor.zeros(dev.sfd.tensor.DType.FLOAT32, 18, 1, 32, 32)), meta);
+        assertEquals(0f, AuxData.generated(net, 2.5, 4, 2, 1, 7, cache, "the attacked model").image(0)[5]);
+        // another seed is another set: resampled, not read
+        assertTrue(!java.util.Arrays.equals(new float[1024], AuxData.generated(net, 2.5, 4, 2, 1, 8, cache, "the attacked model").image(0)));
+        // a Heun-sampled set from a denoiser (no sigma_init) is accepted by the attack as data without the class
+        Dataset heun = AuxData.generated(net, null, 4, 1, 1, 7, null, "the teacher");
+        new RelearnAttack(net, null, heun, 4, JUDGE, new RelearnAttack.Settings(1, 1, 2, 1e-3, 2, 1, 1));
+    }
+
     @Test
     void badInputIsRejected() {
         EdmPrecond net = SongUnet.create(SMALL, 5);
@@ -98,6 +160,8 @@ class RelearnAttackTest {
         assertTrue(e.getMessage().contains("has no label 12"), e.getMessage());
         e = assertThrows(SfdException.class, () -> new RelearnAttack(net, null, DATA.withClasses(1).subset(new int[0]), 0, JUDGE, s));
         assertTrue(e.getMessage().contains("is empty"), e.getMessage());
+        e = assertThrows(SfdException.class, () -> new RelearnAttack.Settings(0, 1, 2, 1e-4, 4, 2, 1));
+        assertTrue(e.getMessage().contains("attack steps must be >= 1, got 0"), e.getMessage());
     }
 
     /** An attack killed after an evaluation point continues from its checkpoint and ends bit-identical to an uninterrupted one. */
