@@ -251,7 +251,7 @@ public final class RelearnAttack {
             c[5 * i + 3] = p.loss();
             c[5 * i + 4] = p.seconds();
         }
-        Baselines.saveState(file, KIND, settingsKey(), fingerprint, net, adam, rng, Map.of("curve", Map.of("points", Tensor.of(c, curve.size(), 5))));
+        Baselines.saveState(file, KIND, settingsKey(), fingerprint, net, adam, rng, Map.of("curve", Map.of("points", Tensor.of(c, curve.size(), 5))), Map.of());
     }
 
     /** Loads a checkpoint of this attack into net/adam/rng/curve; returns the seconds already spent. */

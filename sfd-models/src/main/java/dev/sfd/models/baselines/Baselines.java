@@ -70,12 +70,13 @@ public final class Baselines {
 
     /**
      * The state of a fine-tuning run (network, Adam moments, Philox counter) at a step, with the settings and the
-     * starting model's fingerprint that {@link #restoreState} checks; {@code extra} groups ride along.
+     * starting model's fingerprint that {@link #restoreState} checks; {@code extra} groups and {@code meta} values ride along.
      */
     public static void saveState(Path file, String kind, String settings, String model, ScoreNetwork net, Adam adam, RandomStream rng,
-                                 Map<String, Map<String, Tensor>> extra) {
+                                 Map<String, Map<String, Tensor>> extra, Map<String, Object> meta) {
         Checkpoint c = Checkpoint.builder().group("net", net.stateDict()).group("adam", adam.state());
         for (Map.Entry<String, Map<String, Tensor>> e : extra.entrySet()) c.group(e.getKey(), e.getValue());
+        for (Map.Entry<String, Object> e : meta.entrySet()) c.meta(e.getKey(), e.getValue());
         c.meta("kind", kind).meta("settings", settings).meta("model", model).meta("adam_step", adam.stepCount()).meta("rng_counter", rng.counter())
                 .save(file);
     }
@@ -98,6 +99,16 @@ public final class Baselines {
         adam.restore(c.group("adam"), c.metaLong("adam_step"));
         rng.restore(c.metaLong("rng_counter"));
         return c;
+    }
+
+    /** The per-step figures a fine-tuning baseline reports to its listener (retain loss NaN when there is no retain term). */
+    static Map<String, Double> lossFigures(double loss, double forgetLoss, double retainLoss, double seconds) {
+        Map<String, Double> f = new java.util.LinkedHashMap<>();
+        f.put("loss", loss);
+        f.put("forget_loss", forgetLoss);
+        f.put("retain_loss", retainLoss);
+        f.put("seconds", seconds);
+        return f;
     }
 
     /** The SongUNet configuration of a denoiser loaded by {@code Models}/{@code SongUnet}; throws for other networks. */

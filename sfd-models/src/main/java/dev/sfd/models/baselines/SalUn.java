@@ -255,14 +255,7 @@ public final class SalUn {
                 if (g != null) params.get(i).data().setGrad(Ops.mul(g, mask.get(i)).detach());
             }
             adam.step();
-            if (listener != null) {
-                Map<String, Double> f = new LinkedHashMap<>();
-                f.put("loss", lv);
-                f.put("forget_loss", forgetLoss.item());
-                f.put("retain_loss", rv);
-                f.put("seconds", (System.nanoTime() - t0) / 1e9);
-                listener.onStep(step + 1, s.steps(), f);
-            }
+            if (listener != null) listener.onStep(step + 1, s.steps(), Baselines.lossFigures(lv, forgetLoss.item(), rv, (System.nanoTime() - t0) / 1e9));
         }
         net.requiresGrad(false);
         Map<String, Object> settings = s.toMap();
