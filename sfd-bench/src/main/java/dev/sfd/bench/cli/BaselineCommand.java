@@ -9,6 +9,7 @@ import dev.sfd.models.Models;
 import dev.sfd.models.SongUnet;
 import dev.sfd.models.SongUnetConfig;
 import dev.sfd.models.baselines.Baselines;
+import dev.sfd.models.baselines.Dimum;
 import dev.sfd.models.baselines.EsdErasure;
 import dev.sfd.models.baselines.Retrain;
 import dev.sfd.models.baselines.SalUn;
@@ -27,21 +28,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sfd baseline retrain|esd|salun}: the comparison methods of the evaluation table (docs/evaluation.md). */
+/** {@code sfd baseline retrain|esd|salun|dimum}: the comparison methods of the evaluation table (docs/evaluation.md). */
 @Command(name = "baseline", mixinStandardHelpOptions = true,
         description = "Run an unlearning baseline on the teacher: retrain (from scratch without the forgotten class; needs the retain set), "
                 + "esd (ESD-style negative-guidance erasure; data-free), salun (saliency mask + random-label relabelling; needs "
-                + "forgotten-class and retain images). Writes OUT/model.safetensors (an EDM denoiser, sample it with Heun), "
+                + "forgotten-class and retain images), dimum (the forgotten label memorises override-class images; real images, or "
+                + "--data-free with the teacher's own samples). Writes OUT/model.safetensors (an EDM denoiser, sample it with Heun), "
                 + "OUT/report.json, OUT/samples.png and OUT/loss.csv.")
 final class BaselineCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "METHOD", description = "retrain, esd or salun") String method;
+    @Parameters(index = "0", paramLabel = "METHOD", description = "retrain, esd, salun or dimum") String method;
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file; retrain only takes its architecture") String teacherSpec;
     @Option(names = "--forget", defaultValue = "0", description = "class to forget (default: ${DEFAULT-VALUE})") int forget;
     @Option(names = "--out", description = "default runs/baseline-METHOD") Path out;
     @Option(names = "--quick", description = "the table --quick budget") boolean quick;
-    @Option(names = "--steps", description = "optimiser steps (retrain default 20000 = the teacher's budget; esd 400; salun 500)") Integer steps;
-    @Option(names = "--batch", description = "batch (retrain 64; esd 8; salun 16 forget + 16 retain)") Integer batch;
-    @Option(names = "--lr", description = "learning rate (retrain 1e-3; esd 5e-5; salun 1e-4)") Double lr;
+    @Option(names = "--steps", description = "optimiser steps (retrain default 20000 = the teacher's budget; esd 400; salun, dimum 500)") Integer steps;
+    @Option(names = "--batch", description = "batch (retrain 64; esd 8; salun, dimum 16 forget + 16 retain)") Integer batch;
+    @Option(names = "--lr", description = "learning rate (retrain 1e-3; esd 5e-5; salun, dimum 1e-4)") Double lr;
     @Option(names = "--seed") Long seed;
     @Option(names = "--eta", description = "esd: negative-guidance strength (default 1.0)") Double eta;
     @Option(names = "--sample-steps", description = "esd: Euler levels K for the self-sampled noisy inputs (default 10)") Integer sampleSteps;
@@ -49,14 +51,18 @@ final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--mask-fraction", description = "salun: share of weights trained (default 0.5)") Double maskFraction;
     @Option(names = "--mask-mode", description = "salun: GLOBAL or PER_TENSOR threshold (default GLOBAL)") SalUn.MaskMode maskMode;
     @Option(names = "--mask-batches", description = "salun: batches of forgotten images for the saliency gradient (default 16)") Integer maskBatches;
-    @Option(names = "--retain-weight", description = "salun: weight of the retain loss (default 1.0)") Double retainWeight;
+    @Option(names = "--retain-weight", description = "salun, dimum: weight of the retain loss (default 1.0)") Double retainWeight;
+    @Option(names = "--override", description = "dimum: the class whose images the forgotten label memorises (default (C + 1) mod classes)") Integer override;
+    @Option(names = "--memorised", description = "dimum: size of the memorised image set (default 64)") Integer memorised;
+    @Option(names = "--data-free", description = "dimum: memorise the teacher's Heun samples of the override class and keep the other classes "
+            + "with the teacher's samples of them (no real image)") boolean dataFree;
     @Option(names = "--fixed-pseudo-label", description = "salun: relabel with (c_f + 1) mod C (SalUn's DDPM code) instead of a random other class") boolean fixedPseudo;
-    @Option(names = "--resume", description = "retrain: continue from OUT/checkpoint.safetensors") boolean resume;
+    @Option(names = "--resume", description = "retrain, dimum: continue from OUT/checkpoint.safetensors") boolean resume;
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--until", defaultValue = "-1", description = "retrain: stop after this step of the --steps schedule "
             + "(match a teacher stopped early: same warm-up, same step count); -1 = all") long until;
-    @Option(names = "--checkpoint-every", defaultValue = "100", description = "retrain: steps between checkpoints") long checkpointEvery;
-    @Option(names = "--data", description = "Fashion-MNIST directory (retrain, salun)") Path data;
+    @Option(names = "--checkpoint-every", description = "retrain, dimum: steps between checkpoints (retrain 100; dimum 50)") Long checkpointEvery;
+    @Option(names = "--data", description = "Fashion-MNIST directory (retrain, salun, dimum)") Path data;
     @Option(names = "--grid-per-class", defaultValue = "8", description = "Heun samples per class in samples.png (0 = none)") int gridPerClass;
     @Option(names = "--eval", description = "also judge the result (needs the classifier): UA, remaining accuracy, FD") boolean eval;
     @Option(names = "--classifier", defaultValue = "classifier") String classifier;
@@ -83,6 +89,13 @@ final class BaselineCommand implements Callable<Integer> {
                 lr != null ? lr : d.lr(), retainWeight != null ? retainWeight : d.retainWeight(), maskFraction != null ? maskFraction : d.maskFraction(),
                 maskMode != null ? maskMode : d.maskMode(), maskBatches != null ? maskBatches : d.maskBatches(), d.maskBatch(), d.gradClip(),
                 !fixedPseudo, seed != null ? seed : d.seed());
+    }
+
+    Dimum.Settings dimumSettings() {
+        Dimum.Settings d = quick ? Dimum.Settings.quick() : Dimum.Settings.defaults();
+        return new Dimum.Settings(steps != null ? steps : d.steps(), batch != null ? batch : d.batchForget(), batch != null ? batch : d.batchRemain(),
+                lr != null ? lr : d.lr(), retainWeight != null ? retainWeight : d.retainWeight(), memorised != null ? memorised : d.memorised(),
+                d.heunSteps(), d.retainPerClass(), checkpointEvery != null ? checkpointEvery.intValue() : d.checkpointEvery(), seed != null ? seed : d.seed());
     }
 
     /** The architecture for retrain: the given teacher's, or fmnist-s while the shipped teacher is not in the build. */
@@ -129,6 +142,24 @@ final class BaselineCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * DiMUM into {@code dir}: checkpointed to {@code dir/checkpoint.safetensors} (continued when {@code resume}, else
+     * started afresh), the data-free variant's teacher samples cached in {@code dir}. {@code train} is null for data-free.
+     */
+    static Outcome dimum(EdmPrecond teacher, int forget, int override, Dataset train, Dimum.Settings s, Path dir, boolean resume) throws IOException {
+        Files.createDirectories(dir);
+        Path ckpt = dir.resolve("checkpoint.safetensors");
+        if (!resume) Files.deleteIfExists(ckpt);
+        Dimum dimum = train == null ? Dimum.dataFree(teacher, forget, override, s, dir) : Dimum.withData(teacher, forget, override, train, s);
+        boolean append = resume && Files.isRegularFile(ckpt);
+        try (Progress p = new Progress("dimum class " + forget + " -> " + override, s.steps(), 0, "forget_loss", "retain_loss");
+             LossLog log = new LossLog(dir.resolve("loss.csv"), p, append)) {
+            Dimum.Result r = dimum.run(log, ckpt);
+            Files.deleteIfExists(ckpt);
+            return new Outcome(r.model(), r.seconds(), r.settings(), train == null ? Dimum.DATA_NEEDED_FREE : Dimum.DATA_NEEDED);
+        }
+    }
+
     static void save(Outcome o, Path file, String method, int forget) {
         SongUnet.save((EdmPrecond) o.model(), file, Map.of("sfd.kind", "edm-denoiser", "sfd.method", method, "sfd.forget", Integer.toString(forget)));
     }
@@ -144,7 +175,7 @@ final class BaselineCommand implements Callable<Integer> {
                 if (forget < 0 || forget >= arch.labelDim()) throw new dev.sfd.SfdException("the network has no label " + forget + " (label_dim " + arch.labelDim() + ")");
                 Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
                 Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0, java.util.Map.of("quick", quick));
-                TeacherConfig rc = retrainConfig(quick, steps, batch, lr, seed, checkpointEvery);
+                TeacherConfig rc = retrainConfig(quick, steps, batch, lr, seed, checkpointEvery != null ? checkpointEvery : 100);
                 o = retrain(arch, rc, train, forget, dir, resume, until < 0 ? rc.iterations() : until);
             }
             case "esd" -> {
@@ -153,6 +184,15 @@ final class BaselineCommand implements Callable<Integer> {
                 EsdErasure.Settings s = esdSettings();
                 Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0, java.util.Map.of("quick", quick));
                 o = esd(teacher, forget, s, dir);
+            }
+            case "dimum" -> {
+                EdmPrecond teacher = Suite.teacher(teacherSpec);
+                Baselines.requireForgetLabel(teacher, forget, "the teacher");
+                Dimum.Settings s = dimumSettings();
+                Dataset train = dataFree ? null : Suite.fmnist(FashionMnist.Split.TRAIN, data);
+                Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0,
+                        java.util.Map.of("quick", quick, "data_free", dataFree));
+                o = dimum(teacher, forget, override != null ? override : (forget + 1) % teacher.labelDim(), train, s, dir, resume);
             }
             default -> {
                 EdmPrecond teacher = Suite.teacher(teacherSpec);
@@ -179,8 +219,8 @@ final class BaselineCommand implements Callable<Integer> {
         }
         if (eval) {
             Evaluator ev = new Evaluator(Suite.classifier(classifier), Suite.fmnist(FashionMnist.Split.TEST, data));
-            int override = (forget + 1) % o.model().labelDim();
-            report.put("eval", Suite.judge(m, forget, override, ev, quick ? 16 : 200, quick ? 6 : 100, 18, 9_000, 1).figures().toJson());
+            int ov = override != null ? override : (forget + 1) % o.model().labelDim();
+            report.put("eval", Suite.judge(m, forget, ov, ev, quick ? 16 : 200, quick ? 6 : 100, 18, 9_000, 1).figures().toJson());
         }
         Json.write(dir.resolve("report.json"), report);
         Plots.lossCurve(dir.resolve("loss.csv"), dir.resolve("loss.png"), method + " loss");

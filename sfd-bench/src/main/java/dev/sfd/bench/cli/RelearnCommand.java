@@ -3,7 +3,10 @@ package dev.sfd.bench.cli;
 import dev.sfd.SfdException;
 import dev.sfd.io.Json;
 import dev.sfd.models.Classifier;
+import dev.sfd.models.attack.AuxData;
+import dev.sfd.models.attack.ModeConnectivity;
 import dev.sfd.models.attack.RelearnAttack;
+import dev.sfd.models.data.FashionMnist;
 import dev.sfd.models.baselines.Baselines;
 import dev.sfd.models.data.Dataset;
 import dev.sfd.models.SongUnet;
@@ -17,19 +20,31 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The DiMRA-style relearning attack on an unlearned model. */
+/** The DiMRA-style relearning attack on an unlearned model, its targeted variant and the mode-connectivity diagnostic. */
 @Command(name = "relearn", mixinStandardHelpOptions = true,
         description = "Relearning attack (after DiMRA): fine-tune an unlearned model with the EDM training loss on auxiliary data that "
                 + "contains no image of the forgotten class, and every K steps record the share of forgotten-label samples the "
                 + "classifier assigns to the forgotten class. A one-step generator's network (an EDM denoiser at fixed sigma_init) "
                 + "is fine-tuned the same way and reported both Heun-sampled and one-step. Writes OUT/relearn.json, OUT/relearn.png, "
-                + "OUT/attacked.safetensors.")
+                + "OUT/attacked.safetensors. --targeted N instead fine-tunes on N real images of the forgotten class under its label "
+                + "and reports the first step at which the forgotten-class rate reaches 0.5.")
 final class RelearnCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "unlearned model: a SongUNet denoiser file, a one-step generator file, 'teacher' or 'retrain-0' (shipped)")
     String model;
     @Option(names = "--aux", defaultValue = "fmnist-test",
-            description = "auxiliary data without the forgotten class: fmnist-test, fmnist-train (the forgotten class is removed) or a folder DIR/<class>/<NNNN>.png (default: ${DEFAULT-VALUE})")
+            description = "auxiliary data without the forgotten class: fmnist-test, fmnist-train (the forgotten class is removed), a folder "
+                    + "DIR/<class>/<NNNN>.png, generated-self (the attacked model's own samples of the other labels: one-step for a generator, "
+                    + "Heun for a denoiser) or generated-teacher (the teacher's Heun samples of the other labels) (default: ${DEFAULT-VALUE})")
     String aux;
+    @Option(names = "--aux-per-class", description = "generated-*: images per label (default " + AuxData.DEFAULT_PER_CLASS + ")") Integer auxPerClass;
+    @Option(names = "--aux-seed", description = "generated-*: seed of the latents (default " + AuxData.DEFAULT_SEED + ")") Long auxSeed;
+    @Option(names = "--teacher", defaultValue = "teacher", description = "the original model for generated-teacher and --diagnose: 'teacher' (shipped) or a SongUNet file")
+    String teacherSpec;
+    @Option(names = "--targeted", paramLabel = "N", description = "targeted relearning: fine-tune on the first N real images of the forgotten class of the "
+            + "Fashion-MNIST training split, under the forgotten label (e.g. 10 or 100); --aux is not used") Integer targeted;
+    @Option(names = "--diagnose", description = "also write linear mode connectivity into relearn.json: the weights' L2 distance and the forgotten-class "
+            + "rate at --diagnose-points points of the lines teacher -> model and model -> attacked") boolean diagnose;
+    @Option(names = "--diagnose-points", description = "points per line, both ends included (default 5)") Integer diagnosePoints;
     @Option(names = "--forget", defaultValue = "0", description = "the forgotten class (default: ${DEFAULT-VALUE})") int forget;
     @Option(names = "--steps", description = "attack steps (default 500; --quick 20)") Integer steps;
     @Option(names = "--every", description = "evaluate every K steps (default 50; --quick 10)") Integer every;
@@ -53,18 +68,45 @@ final class RelearnCommand implements Callable<Integer> {
                 seed != null ? seed : d.seed());
     }
 
+    /**
+     * The attack's data: N real forgotten-class images (--targeted), generated images (cached in OUT, which is
+     * created for them) or real data without the class.
+     */
+    Dataset auxData(Suite.Model m) {
+        if (targeted != null) return AuxData.firstOfClass(Suite.fmnist(FashionMnist.Split.TRAIN, data), forget, targeted);
+        int perClass = auxPerClass != null ? auxPerClass : AuxData.DEFAULT_PER_CLASS;
+        long seed = auxSeed != null ? auxSeed : AuxData.DEFAULT_SEED;
+        if (aux.startsWith("generated-")) Output.requireWritable(out);
+        return switch (aux) {
+            case "generated-self" -> AuxData.generated(m.network(), m.sigmaInit(), forget, perClass, AuxData.DEFAULT_HEUN_STEPS, seed,
+                    out.resolve("aux-generated-self.safetensors"), "the attacked model");
+            case "generated-teacher" -> AuxData.generated(Suite.teacher(teacherSpec), null, forget, perClass, AuxData.DEFAULT_HEUN_STEPS, seed,
+                    out.resolve("aux-generated-teacher.safetensors"), "the teacher");
+            default -> Suite.aux(aux, forget, m.network().labelDim(), data);
+        };
+    }
+
     @Override
     public Integer call() throws IOException {
         RelearnAttack.Settings s = settings();
+        ModeConnectivity.Settings ds = null;
+        if (diagnose) {
+            ModeConnectivity.Settings d = quick ? ModeConnectivity.Settings.quick() : ModeConnectivity.Settings.defaults();
+            ds = new ModeConnectivity.Settings(diagnosePoints != null ? diagnosePoints : d.points(), s.evalSamples(), s.heunSteps(), d.seed());
+        }
+        if (targeted != null && targeted < 1) throw new SfdException("--targeted " + targeted + ": give the number of forgotten-class images (>= 1)");
         Suite.Model m = Suite.model(model);
         Baselines.requireForgetLabel(m.network(), forget, "the model " + model);
         Classifier judge = Suite.classifier(classifier);
-        Dataset auxData = Suite.aux(aux, forget, m.network().labelDim(), data);
-        RelearnAttack attack = new RelearnAttack(m.network(), m.sigmaInit(), auxData, forget, judge, s);
-        Output.claim(out, resume, overwrite, "relearn", model + " forget " + forget, s.seed(), java.util.Map.of("settings", s.toString(), "aux", aux));
+        Output.claim(out, resume, overwrite, "relearn", model + " forget " + forget, s.seed(),
+                java.util.Map.of("settings", s.toString(), "aux", aux, "targeted", targeted == null ? 0 : targeted));
         Path ckpt = out.resolve("checkpoint.safetensors");
+        if (resume && !Files.isRegularFile(ckpt)) throw new SfdException("--resume: " + ckpt + " does not exist (nothing to continue)");
+        Dataset auxData = auxData(m);
+        RelearnAttack attack = targeted != null ? RelearnAttack.targeted(m.network(), m.sigmaInit(), auxData, forget, judge, s)
+                : new RelearnAttack(m.network(), m.sigmaInit(), auxData, forget, judge, s);
+        Output.requireWritable(out);
         if (!resume) Files.deleteIfExists(ckpt);
-        else if (!Files.isRegularFile(ckpt)) throw new SfdException("--resume: " + ckpt + " does not exist (nothing to continue)");
         RelearnAttack.Result r;
         try (Progress p = new Progress("relearn", s.steps(), 0, "loss", "forgotten_rate")) {
             r = attack.run(p, ckpt);
@@ -73,6 +115,7 @@ final class RelearnCommand implements Callable<Integer> {
         report.put("model", model);
         report.put("kind", m.isGenerator() ? "one-step generator (network fine-tuned as an EDM denoiser; Heun and one-step rates)" : "diffusion denoiser (Heun)");
         report.put("forget", forget);
+        report.put("attack", targeted != null ? "targeted: " + targeted + " real images of the forgotten class under its label" : "relearning (no image of the class)");
         report.put("aux", auxData.name());
         report.put("aux_images", auxData.size());
         report.put("settings", s.toMap());
@@ -83,7 +126,20 @@ final class RelearnCommand implements Callable<Integer> {
             report.put("forgotten_rate_one_step_before", r.first().forgottenRateOneStep());
             report.put("forgotten_rate_one_step_after", r.last().forgottenRateOneStep());
         }
+        if (targeted != null) {
+            report.put("first_step_reaching_0.5", r.firstStepReaching(0.5).isPresent() ? r.firstStepReaching(0.5).getAsLong() : null);
+            if (m.isGenerator()) {
+                report.put("first_step_reaching_0.5_one_step", r.firstStepReachingOneStep(0.5).isPresent() ? r.firstStepReachingOneStep(0.5).getAsLong() : null);
+            }
+        }
         report.put("curve", Suite.curveJson(r.curve()));
+        if (ds != null) {
+            EdmPrecond teacher = Suite.teacher(teacherSpec);
+            Map<String, Object> mc = new LinkedHashMap<>();
+            mc.put("teacher_to_model", ModeConnectivity.along(teacher, "teacher", m.network(), "model", m.sigmaInit(), forget, judge, ds).toMap());
+            mc.put("model_to_attacked", ModeConnectivity.along(m.network(), "model", r.attacked(), "attacked", m.sigmaInit(), forget, judge, ds).toMap());
+            report.put("mode_connectivity", mc);
+        }
         Json.write(out.resolve("relearn.json"), report);
         Suite.attackChart(out.resolve("relearn.png"), "relearning attack on " + Path.of(model).getFileName() + ", class " + forget, Map.of("model", r.curve()));
         if (r.attacked() instanceof EdmPrecond e && e.model() instanceof SongUnet) {

@@ -101,6 +101,61 @@ class EvalSuiteCliTest {
     }
 
     @Test
+    void dataFreeDimumBaselineMemorisesTeacherSamples() {
+        Path out = dir.resolve("dimum");
+        assertEquals(0, SfdCli.execute("baseline", "dimum", "--data-free", "--quick", "--teacher", teacher.toString(), "--forget", "3", "--override", "4",
+                "--steps", "2", "--batch", "2", "--memorised", "2", "--grid-per-class", "1", "--out", out.toString()));
+        Map<String, Object> r = Json.readMap(out.resolve("report.json"));
+        assertTrue(String.valueOf(r.get("data_needed")).contains("data-free"), String.valueOf(r.get("data_needed")));
+        Map<?, ?> settings = (Map<?, ?>) r.get("settings");
+        assertEquals(4, ((Number) settings.get("override")).intValue());
+        assertEquals(2, ((Number) settings.get("memorised")).intValue());
+        assertTrue(Files.exists(out.resolve("dimum-memorised.safetensors")), "teacher samples cached in the run folder");
+        assertTrue(!Files.exists(out.resolve("checkpoint.safetensors")), "a finished run removes its checkpoint");
+        assertMessage(1, "other than the forgotten class 3", "baseline", "dimum", "--data-free", "--teacher", teacher.toString(), "--forget", "3",
+                "--override", "3", "--out", dir.resolve("y7").toString());
+    }
+
+    @Test
+    void relearnTargetedGeneratedAuxAndDiagnosis() {
+        requireData();
+        Path t = dir.resolve("targeted");
+        assertEquals(0, SfdCli.execute("relearn", "--model", generator.toString(), "--classifier", classifier.toString(), "--forget", "2",
+                "--targeted", "3", "--steps", "2", "--every", "1", "--batch", "2", "--eval-samples", "2", "--heun-steps", "1", "--out", t.toString()));
+        Map<String, Object> r = Json.readMap(t.resolve("relearn.json"));
+        assertEquals(3, ((Number) r.get("aux_images")).intValue());
+        assertTrue(String.valueOf(r.get("attack")).startsWith("targeted"));
+        assertTrue(r.containsKey("first_step_reaching_0.5") && r.containsKey("first_step_reaching_0.5_one_step"));
+        assertMessage(1, "asked for 100000 images of class 2", "relearn", "--model", teacher.toString(), "--classifier", classifier.toString(),
+                "--forget", "2", "--targeted", "100000", "--out", dir.resolve("y8").toString());
+        assertTrue(!Files.exists(dir.resolve("y8")), "nothing written for rejected input");
+    }
+
+    @Test
+    void relearnOnGeneratedAuxDataWithDiagnosis() {
+        Path g = dir.resolve("gen-self");
+        assertEquals(0, SfdCli.execute("relearn", "--model", generator.toString(), "--classifier", classifier.toString(), "--forget", "2",
+                "--aux", "generated-self", "--aux-per-class", "1", "--diagnose", "--diagnose-points", "2", "--teacher", teacher.toString(),
+                "--steps", "1", "--every", "1", "--batch", "2", "--eval-samples", "2", "--heun-steps", "1", "--out", g.toString()));
+        Map<String, Object> r = Json.readMap(g.resolve("relearn.json"));
+        assertEquals(9, ((Number) r.get("aux_images")).intValue());
+        assertTrue(Files.exists(g.resolve("aux-generated-self.safetensors")));
+        Map<?, ?> mc = (Map<?, ?>) r.get("mode_connectivity");
+        Map<?, ?> line = (Map<?, ?>) mc.get("model_to_attacked");
+        assertEquals(2, ((List<?>) line.get("line")).size());
+        assertTrue(Json.toDouble(line.get("l2_distance")) > 0, "the attack moved the weights");
+        assertTrue(Json.toDouble(((Map<?, ?>) mc.get("teacher_to_model")).get("l2_distance")) > 0);
+        Path gt = dir.resolve("gen-teacher");
+        assertEquals(0, SfdCli.execute("relearn", "--model", teacher.toString(), "--classifier", classifier.toString(), "--forget", "2",
+                "--aux", "generated-teacher", "--aux-per-class", "1", "--teacher", teacher.toString(),
+                "--steps", "1", "--every", "1", "--batch", "2", "--eval-samples", "2", "--heun-steps", "1", "--out", gt.toString()));
+        assertTrue(Files.exists(gt.resolve("aux-generated-teacher.safetensors")));
+        assertMessage(1, "attack steps must be >= 1, got 0", "relearn", "--model", teacher.toString(), "--classifier", classifier.toString(),
+                "--steps", "0", "--out", dir.resolve("y9").toString());
+        assertTrue(!Files.exists(dir.resolve("y9")), "nothing written for rejected input");
+    }
+
+    @Test
     void relearnAcceptsAnImageFolderWithoutTheForgottenClass() throws Exception {
         Path aux = dir.resolve("aux");
         for (int c : new int[] {1, 2}) {
@@ -120,7 +175,7 @@ class EvalSuiteCliTest {
 
     @Test
     void badInputFailsWithAClearMessage() {
-        assertMessage(1, "unknown baseline method 'ablate' (known: retrain, esd, salun)", "baseline", "ablate", "--teacher", teacher.toString());
+        assertMessage(1, "unknown baseline method 'ablate' (known: retrain, esd, salun, dimum)", "baseline", "ablate", "--teacher", teacher.toString());
         assertMessage(1, "has no label 10 (label_dim 10", "baseline", "esd", "--teacher", teacher.toString(), "--forget", "10", "--out", dir.resolve("y1").toString());
         assertMessage(1, "auxiliary data '" + dir.resolve("no-such-aux") + "' not found", "relearn", "--model", teacher.toString(),
                 "--classifier", classifier.toString(), "--aux", dir.resolve("no-such-aux").toString(), "--out", dir.resolve("y2").toString());
