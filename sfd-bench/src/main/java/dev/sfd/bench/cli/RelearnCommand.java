@@ -38,7 +38,8 @@ final class RelearnCommand implements Callable<Integer> {
     String aux;
     @Option(names = "--aux-per-class", description = "generated-*: images per label (default " + AuxData.DEFAULT_PER_CLASS + ")") Integer auxPerClass;
     @Option(names = "--aux-seed", description = "generated-*: seed of the latents (default " + AuxData.DEFAULT_SEED + ")") Long auxSeed;
-    @Option(names = "--teacher", defaultValue = "teacher", description = "the original model for generated-teacher and --diagnose: 'teacher' (shipped) or a SongUNet file")
+    @Option(names = "--teacher", defaultValue = "teacher",
+            description = "the original model for generated-teacher and --diagnose: 'teacher' (shipped) or a SongUNet file")
     String teacherSpec;
     @Option(names = "--targeted", paramLabel = "N", description = "targeted relearning: fine-tune on the first N real images of the forgotten class of the "
             + "Fashion-MNIST training split, under the forgotten label (e.g. 10 or 100); --aux is not used") Integer targeted;
@@ -115,7 +116,8 @@ final class RelearnCommand implements Callable<Integer> {
         report.put("model", model);
         report.put("kind", m.isGenerator() ? "one-step generator (network fine-tuned as an EDM denoiser; Heun and one-step rates)" : "diffusion denoiser (Heun)");
         report.put("forget", forget);
-        report.put("attack", targeted != null ? "targeted: " + targeted + " real images of the forgotten class under its label" : "relearning (no image of the class)");
+        report.put("attack", targeted != null ? "targeted: " + targeted + " real images of the forgotten class under its label"
+                : "relearning (no image of the class)");
         report.put("aux", auxData.name());
         report.put("aux_images", auxData.size());
         report.put("settings", s.toMap());
@@ -127,10 +129,8 @@ final class RelearnCommand implements Callable<Integer> {
             report.put("forgotten_rate_one_step_after", r.last().forgottenRateOneStep());
         }
         if (targeted != null) {
-            report.put("first_step_reaching_0.5", r.firstStepReaching(0.5).isPresent() ? r.firstStepReaching(0.5).getAsLong() : null);
-            if (m.isGenerator()) {
-                report.put("first_step_reaching_0.5_one_step", r.firstStepReachingOneStep(0.5).isPresent() ? r.firstStepReachingOneStep(0.5).getAsLong() : null);
-            }
+            report.put("first_step_reaching_0.5", orNull(r.firstStepReaching(0.5)));
+            if (m.isGenerator()) report.put("first_step_reaching_0.5_one_step", orNull(r.firstStepReachingOneStep(0.5)));
         }
         report.put("curve", Suite.curveJson(r.curve()));
         if (ds != null) {
@@ -146,9 +146,16 @@ final class RelearnCommand implements Callable<Integer> {
             SongUnet.save(e, out.resolve("attacked.safetensors"), Map.of("sfd.kind", "edm-denoiser", "sfd.attack", "relearn", "sfd.forget", Integer.toString(forget)));
         }
         Files.deleteIfExists(ckpt);
+        if (targeted != null) {
+            System.out.printf("relearn --targeted %d: forgotten-class rate reaches 0.5 at step %s (Heun)%s%n", targeted, orNull(r.firstStepReaching(0.5)),
+                    m.isGenerator() ? ", " + orNull(r.firstStepReachingOneStep(0.5)) + " (one-step)" : "");
+        }
         System.out.printf("relearn: forgotten-class rate %.3f -> %.3f after %d steps%s; %s%n", r.first().forgottenRate(), r.last().forgottenRate(), s.steps(),
                 m.isGenerator() ? String.format(" (one-step %.3f -> %.3f)", r.first().forgottenRateOneStep(), r.last().forgottenRateOneStep()) : "",
                 out.resolve("relearn.json"));
         return 0;
     }
+
+    /** JSON null when no evaluated step reached the rate. */
+    private static Long orNull(java.util.OptionalLong step) { return step.isPresent() ? step.getAsLong() : null; }
 }

@@ -236,9 +236,12 @@ public final class RelearnAttack {
         return new Result(curve, net, offset + (System.nanoTime() - t0) / 1e9);
     }
 
-    /** The settings as checkpoints record them: the attack settings, its kind and its data. */
+    /**
+     * The settings as checkpoints record them: the attack settings, and for a targeted attack its data (a plain
+     * attack's key is the settings alone, as in checkpoints written before targeted attacks existed).
+     */
     private String settingsKey() {
-        return s.toMap() + (targeted ? " targeted" : "") + " aux=" + aux.name() + "/" + aux.size();
+        return s.toMap() + (targeted ? " targeted aux=" + aux.name() + "/" + aux.size() : "");
     }
 
     private void save(Path file, String fingerprint, ScoreNetwork net, Adam adam, RandomStream rng, List<Point> curve) {
@@ -251,7 +254,8 @@ public final class RelearnAttack {
             c[5 * i + 3] = p.loss();
             c[5 * i + 4] = p.seconds();
         }
-        Baselines.saveState(file, KIND, settingsKey(), fingerprint, net, adam, rng, Map.of("curve", Map.of("points", Tensor.of(c, curve.size(), 5))), Map.of());
+        Baselines.saveState(file, KIND, settingsKey(), fingerprint, net, adam, rng, Map.of("curve", Map.of("points", Tensor.of(c, curve.size(), 5))),
+                Map.of());
     }
 
     /** Loads a checkpoint of this attack into net/adam/rng/curve; returns the seconds already spent. */
