@@ -110,6 +110,8 @@ class EvalSuiteCliTest {
         Map<?, ?> settings = (Map<?, ?>) r.get("settings");
         assertEquals(4, ((Number) settings.get("override")).intValue());
         assertEquals(2, ((Number) settings.get("memorised")).intValue());
+        assertTrue(Json.toDouble(settings.get("data_seconds")) > 0 && Json.toDouble(r.get("seconds")) >= Json.toDouble(settings.get("data_seconds")),
+                "the teacher sampling counts in the unlearning time");
         assertTrue(Files.exists(out.resolve("dimum-memorised.safetensors")), "teacher samples cached in the run folder");
         assertTrue(!Files.exists(out.resolve("checkpoint.safetensors")), "a finished run removes its checkpoint");
         assertMessage(1, "other than the forgotten class 3", "baseline", "dimum", "--data-free", "--teacher", teacher.toString(), "--forget", "3",
