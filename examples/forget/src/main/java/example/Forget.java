@@ -18,11 +18,11 @@ import java.nio.file.Path;
 public final class Forget {
     public static void main(String[] args) {
         Path folder = Path.of(args.length > 0 ? args[0] : "runs/mine");
-        long iterations = args.length > 1 ? Long.parseLong(args[1]) : 150;
+        long iterations = args.length > 1 ? Long.parseLong(args[1]) : SfdRecipe.ROBUST_ITERATIONS;
 
         ScoreNetwork teacher = Models.teacher();
         ForgetPlan plan = ForgetPlan.classes().forget(0).overrideWith(1);
-        SfdRecipe recipe = SfdRecipe.twoStage(Models.stage1("shipped").networks()).seed(7);
+        SfdRecipe recipe = SfdRecipe.robust(Models.stage1("shipped").networks()).seed(7);
         if (iterations != recipe.config().iterations()) recipe = recipe.iterations(iterations).stopRule(StopRule.fixedLength());
         Evaluator evaluator = new Evaluator(Models.classifier(), FashionMnist.test());
         ForgetRun run = new ForgetRun(teacher, plan, recipe, folder)

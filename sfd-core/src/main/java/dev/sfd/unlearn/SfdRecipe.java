@@ -13,13 +13,13 @@ import dev.sfd.SfdException;
  *   <li>{@link #oneStage()}: the CPU recipe for small teachers, one stage from the teacher: 8 + 8 images per
  *       iteration, learning rate 5e-5, forget weight 0.1, an EMA with ramp-up 0.5; 150 planned iterations, continued
  *       until the plan is done (up to 400).</li>
- *   <li>{@link #twoStage(Stage1)}: what {@code ./sfd demo} runs: SFD-Two-Stage from a finished plain distillation;
+ *   <li>{@link #twoStage(Stage1)}: SFD-Two-Stage from a finished plain distillation;
  *       stage 2 uses forget weight 0.3, a restarted EMA, and the output anchor {@link SfdConfig#keep} 1 that ties the
  *       remaining labels' images to stage 1's; 150 planned iterations, continued until the plan is done (up to 400).</li>
  *   <li>{@link #twoStage(long)}: the same, distilling stage 1 first for the given number of iterations.</li>
- *   <li>{@link #robust(Stage1)}: {@link #twoStage(Stage1)} with each forgotten label's embedding tied to its
- *       override's ({@link SfdConfig#tieForgotten}), so that fine-tuning without the forgotten class cannot bring it
- *       back through its label.</li>
+ *   <li>{@link #robust(Stage1)}: what {@code ./sfd demo} runs: {@link #twoStage(Stage1)} with each forgotten label's
+ *       embedding tied to its override's ({@link SfdConfig#tieForgotten}), so that fine-tuning without the forgotten
+ *       class cannot bring it back through its label; 50 planned iterations.</li>
  * </ul>
  *
  * Every recipe is immutable; the {@code with}-style methods return modified copies. {@link ForgetRun} runs one.
@@ -27,6 +27,12 @@ import dev.sfd.SfdException;
 public final class SfdRecipe {
     /** Planned iterations of the CPU recipes' forgetting run. */
     public static final long CPU_ITERATIONS = 150;
+    /**
+     * Planned iterations of the robust recipe's forgetting run: with the tie the forgotten label draws the override from
+     * the first step, so stage 2 only has to settle the fake score network and the remaining classes; the stop rule
+     * still continues a run whose quick evaluation shows the plan unfinished.
+     */
+    public static final long ROBUST_ITERATIONS = 50;
     /** The most iterations the CPU recipes' stop rule continues to. */
     public static final long CPU_MAX_ITERATIONS = 400;
     /** Forget weight of the CPU recipes' stage 2 (larger than stage 1's, as in the paper). */
@@ -84,8 +90,8 @@ public final class SfdRecipe {
     /** {@link #twoStage(Stage1)} with {@link SfdConfig#tieForgotten} on (needs a network with a linear label embedding). */
     public static SfdRecipe robust(Stage1 stage1) {
         SfdRecipe r = twoStage(stage1);
-        return new SfdRecipe("SFD-Two-Stage with tied labels (robust) from a given stage 1", r.config.tieForgotten(true), 0, stage1,
-                r.evalEvery, r.quickPerClass, r.stopRule);
+        return new SfdRecipe("SFD-Two-Stage with tied labels (robust) from a given stage 1",
+                r.config.tieForgotten(true).iterations(ROBUST_ITERATIONS), 0, stage1, r.evalEvery, r.quickPerClass, r.stopRule);
     }
 
     private static SfdConfig stage2Config() {

@@ -54,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!fromTeacher && opts.twoStage == null && opts.fromStage1 == null && "teacher".equals(teacherSpec) && Models.shippedStage1()) {
             opts.fromStage1 = "shipped";
         }
+        if (opts.robust == null) opts.robust = true; // the demo's default: forgetting that survives retain-only fine-tuning
         opts.checkRanges(evalSamples, evalPerClass);
         SfdRecipe recipe = opts.recipe(teacher);
         recipe.config().requireFits(plan, teacher.labelDim());

@@ -26,8 +26,9 @@ final class SfdOptions {
     @Option(names = "--two-stage", description = "SFD-Two-Stage: first distil for this many iterations (no forgetting; in OUT/stage1), then forget") Long twoStage;
     @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' or a folder with generator.safetensors "
             + "and fake.safetensors (what forget --plan '' writes) or such a run's checkpoint") String fromStage1;
-    @Option(names = "--robust", description = "relearning-robust forgetting: tie each forgotten label's embedding to its override's "
-            + "(SfdConfig.tieForgotten), so fine-tuning without the forgotten class cannot bring it back through its label") boolean robust;
+    @Option(names = "--robust", negatable = true, description = "relearning-robust forgetting: tie each forgotten label's embedding to its "
+            + "override's (SfdConfig.tieForgotten), so fine-tuning without the forgotten class cannot bring it back through its label "
+            + "(demo: on, --no-robust for plain SFD; forget: off)") Boolean robust;
     @Option(names = "--eval-every", description = "iterations between quick evaluations (recipe: 50; 0 = none, then the run has a fixed length)") Integer evalEvery;
     @Option(names = "--max-iterations", description = "continue past --iterations until the quick evaluation shows the plan done "
             + "(UA >= 0.99, override >= 0.90) or stops gaining, up to this many iterations (recipe: 400; = --iterations: fixed length)") Long maxIterations;
@@ -66,7 +67,8 @@ final class SfdOptions {
     /** The recipe these options describe: its base (one stage, two stages, from a stage 1) with every given option applied. */
     SfdRecipe recipe(ScoreNetwork teacher) {
         if (fromStage1 != null && twoStage != null) throw new SfdException("--from-stage1 and --two-stage both give stage 1: choose one");
-        SfdRecipe r = fromStage1 != null ? SfdRecipe.twoStage(loadStage1(teacher).networks())
+        boolean tie = Boolean.TRUE.equals(robust);
+        SfdRecipe r = fromStage1 != null ? (tie ? SfdRecipe.robust(loadStage1(teacher).networks()) : SfdRecipe.twoStage(loadStage1(teacher).networks()))
                 : twoStage != null ? SfdRecipe.twoStage(twoStage) : SfdRecipe.oneStage();
         r = r.config(apply(r.config()));
         if (evalEvery != null) r = r.evalEvery(evalEvery);
@@ -93,7 +95,7 @@ final class SfdOptions {
         }
         if (forgetWeight != null) c = c.forgetWeight(forgetWeight);
         if (keep != null) c = c.keep(keep);
-        if (robust) c = c.tieForgotten(true);
+        if (Boolean.TRUE.equals(robust)) c = c.tieForgotten(true);
         if (seed != null) c = c.seed(seed);
         if (adamBeta1 != null) c = c.adam(adamBeta1, c.beta2(), c.adamEps());
         if (alpha != null) c = c.alpha(alpha);
