@@ -99,11 +99,15 @@ final class RelearnCommand implements Callable<Integer> {
         Suite.Model m = Suite.model(model);
         Baselines.requireForgetLabel(m.network(), forget, "the model " + model);
         Classifier judge = Suite.classifier(classifier);
+        // real data is checked before the folder is claimed (nothing is written for rejected input); generated data is
+        // cached in the folder, so it is made after the claim
+        boolean generated = targeted == null && aux.startsWith("generated-");
+        Dataset auxData = generated ? null : auxData(m);
         Output.claim(out, resume, overwrite, "relearn", model + " forget " + forget, s.seed(),
                 java.util.Map.of("settings", s.toString(), "aux", aux, "targeted", targeted == null ? 0 : targeted));
         Path ckpt = out.resolve("checkpoint.safetensors");
         if (resume && !Files.isRegularFile(ckpt)) throw new SfdException("--resume: " + ckpt + " does not exist (nothing to continue)");
-        Dataset auxData = auxData(m);
+        if (generated) auxData = auxData(m);
         RelearnAttack attack = targeted != null ? RelearnAttack.targeted(m.network(), m.sigmaInit(), auxData, forget, judge, s)
                 : new RelearnAttack(m.network(), m.sigmaInit(), auxData, forget, judge, s);
         Output.requireWritable(out);
