@@ -129,7 +129,7 @@ public final class Ops {
         });
     }
 
-    /** Elementwise minimum; the gradient goes to {@code a} where a <= b, else to b. */
+    /** Elementwise minimum; the gradient goes to {@code a} where {@code a <= b}, else to {@code b}. */
     public static Tensor minimum(Tensor a, Tensor b) {
         Tensor out = binary("minimum", BinaryOp.MIN, a, b);
         int[] as = a.shape(), bs = b.shape();
@@ -195,7 +195,7 @@ public final class Ops {
         return out.recordOp("powScalar", new Tensor[] {x}, g -> new Tensor[] {mul(g, mulScalar(powScalar(xd, p - 1), p))});
     }
 
-    /** Clamps into [lo, hi]; the gradient passes where lo <= x <= hi. */
+    /** Clamps into [lo, hi]; the gradient passes where {@code lo <= x <= hi}. */
     public static Tensor clamp(Tensor x, double lo, double hi) {
         Tensor out = empty(x, x.shape());
         x.backend().clamp(x.dense(), lo, hi, out);
