@@ -18,37 +18,82 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The judge: a small CNN on 32x32 images in [-1, 1] (SPEC-SFD section 16). Three stages of two 3x3 conv +
- * GroupNorm + SiLU layers (widths {@code w, 2w, 4w}), 2x2 average pooling after each stage, then the
- * flattened 4x4 map through a 128-unit SiLU layer (the feature vector used for Frechet distances) and a
- * linear head.
+ * A Fashion-MNIST judge: a small CNN on 32x32 images in [-1, 1] (SPEC-SFD section 16) whose penultimate 128-unit
+ * layer is the feature vector used for Frechet distances. Two architectures, so that two independently designed and
+ * trained classifiers can judge the same samples:
+ * <ul>
+ *   <li>{@link Arch#CNN6} (the shipped judge): three stages of two 3x3 conv + GroupNorm + SiLU layers (widths
+ *       {@code w, 2w, 4w}), 2x2 average pooling after each stage, the flattened 4x4 map through a 128-unit SiLU
+ *       layer and a linear head;</li>
+ *   <li>{@link Arch#CNN3K5} (the second judge): three single conv layers with 5x5, 5x5 and 3x3 kernels (widths
+ *       {@code w, 2w, 4w}), ReLU, no normalisation, 2x2 average pooling after each, then a 128-unit ReLU layer and a
+ *       linear head.</li>
+ * </ul>
  */
 public final class Classifier extends Module {
     public static final String KIND = "classifier";
+    public static final int FEATURES = 128;
+
+    /** The layer layout; its {@link #id} is stored in the weights file's metadata. */
+    public enum Arch {
+        /** Six 3x3 conv + GroupNorm + SiLU layers in three stages (the shipped judge). */
+        CNN6("cnn6"),
+        /** Three conv layers (5x5, 5x5, 3x3) + ReLU without normalisation (the second judge). */
+        CNN3K5("cnn3k5");
+
+        public final String id;
+
+        Arch(String id) { this.id = id; }
+
+        /** The architecture named {@code id} ("cnn6" or "cnn3k5"). */
+        public static Arch of(String id) {
+            for (Arch a : values()) if (a.id.equals(id)) return a;
+            throw new IllegalArgumentException("unknown classifier architecture '" + id + "' (expected cnn6 or cnn3k5)");
+        }
+    }
+
+    private final Arch arch;
     private final int channels;
     private final int width;
     private final int classes;
-    private final Conv2d[] convs = new Conv2d[6];
-    private final GroupNorm[] norms = new GroupNorm[6];
+    private final Conv2d[] convs;
+    private final GroupNorm[] norms;
     private final Linear fc;
     private final Linear head;
-    public static final int FEATURES = 128;
 
+    /** The shipped judge's architecture ({@link Arch#CNN6}) with first-stage width {@code width}. */
     public Classifier(int channels, int width, int classes, long seed) {
+        this(Arch.CNN6, channels, width, classes, seed);
+    }
+
+    /** A classifier of the given architecture, widths {@code width, 2 width, 4 width}, initialised from {@code seed}. */
+    public Classifier(Arch arch, int channels, int width, int classes, long seed) {
+        if (channels < 1 || width < 1 || classes < 2) {
+            throw new IllegalArgumentException("classifier: channels " + channels + ", width " + width + ", classes " + classes
+                    + " (need channels >= 1, width >= 1, classes >= 2)");
+        }
+        this.arch = arch;
         this.channels = channels;
         this.width = width;
         this.classes = classes;
         RandomStream rng = new RandomStream(seed);
+        int layers = arch == Arch.CNN6 ? 6 : 3;
+        convs = new Conv2d[layers];
+        norms = arch == Arch.CNN6 ? new GroupNorm[layers] : null;
         int cin = channels;
-        for (int i = 0; i < 6; i++) {
-            int cout = width << (i / 2);
-            convs[i] = register("conv" + i, new Conv2d(cin, cout, 3, true, false, false, 1.0, rng, DType.FLOAT32));
-            norms[i] = register("norm" + i, GroupNorm.edm(cout, DType.FLOAT32));
+        for (int i = 0; i < layers; i++) {
+            int cout = arch == Arch.CNN6 ? width << (i / 2) : width << i;
+            int kernel = arch == Arch.CNN6 || i == 2 ? 3 : 5;
+            convs[i] = register("conv" + i, new Conv2d(cin, cout, kernel, true, false, false, 1.0, rng, DType.FLOAT32));
+            if (norms != null) norms[i] = register("norm" + i, GroupNorm.edm(cout, DType.FLOAT32));
             cin = cout;
         }
         fc = register("fc", new Linear(cin * 16, FEATURES, true, 1.0, rng, DType.FLOAT32));
         head = register("head", new Linear(FEATURES, classes, true, 1.0, rng, DType.FLOAT32));
     }
+
+    /** The layer layout. */
+    public Arch arch() { return arch; }
 
     public int numClasses() { return classes; }
 
@@ -59,13 +104,17 @@ public final class Classifier extends Module {
         if (x.rank() != 4 || x.dim(1) != channels) {
             throw new ShapeException("classifier: input " + Shapes.str(x.shape()) + " expected [N, " + channels + ", H, W]");
         }
+        if (x.dim(2) != 32 || x.dim(3) != 32) throw new ShapeException("classifier: expects 32x32 images, got " + Shapes.str(x.shape()));
         Tensor h = x;
-        for (int i = 0; i < 6; i++) {
-            h = Ops.silu(norms[i].forward(convs[i].forward(h)));
-            if (i % 2 == 1) h = Ops.avgPool2x(h);
+        if (arch == Arch.CNN6) {
+            for (int i = 0; i < convs.length; i++) {
+                h = Ops.silu(norms[i].forward(convs[i].forward(h)));
+                if (i % 2 == 1) h = Ops.avgPool2x(h);
+            }
+            return Ops.silu(fc.forward(Ops.reshape(h, h.dim(0), -1)));
         }
-        if (h.dim(2) != 4 || h.dim(3) != 4) throw new ShapeException("classifier: expects 32x32 images, got " + Shapes.str(x.shape()));
-        return Ops.silu(fc.forward(Ops.reshape(h, h.dim(0), -1)));
+        for (Conv2d conv : convs) h = Ops.avgPool2x(Ops.relu(conv.forward(h)));
+        return Ops.relu(fc.forward(Ops.reshape(h, h.dim(0), -1)));
     }
 
     /** Class logits [N, classes]. */
@@ -128,7 +177,8 @@ public final class Classifier extends Module {
     public void save(Path file, Map<String, String> extra) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("sfd.kind", KIND);
-        meta.put("sfd.classifier", channels + "," + width + "," + classes);
+        // the shipped judge's files carry three fields; a fourth names any other architecture
+        meta.put("sfd.classifier", channels + "," + width + "," + classes + (arch == Arch.CNN6 ? "" : "," + arch.id));
         if (extra != null) meta.putAll(extra);
         SafeTensors.write(file, stateDict(), meta);
     }
@@ -141,8 +191,16 @@ public final class Classifier extends Module {
     public static Classifier fromContents(SafeTensors.Contents c, String source) {
         Map<String, String> m = c.metadata();
         if (m == null || !KIND.equals(m.get("sfd.kind"))) throw new SfdException(source + ": not a classifier weights file (sfd.kind is " + (m == null ? "absent" : m.get("sfd.kind")) + ")");
-        String[] p = m.get("sfd.classifier").split(",");
-        Classifier cl = new Classifier(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), 0);
+        String spec = m.get("sfd.classifier");
+        String[] p = spec == null ? new String[0] : spec.split(",");
+        Classifier cl;
+        try {
+            if (p.length != 3 && p.length != 4) throw new IllegalArgumentException("expected channels,width,classes[,arch]");
+            Arch arch = p.length == 4 ? Arch.of(p[3]) : Arch.CNN6;
+            cl = new Classifier(arch, Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), 0);
+        } catch (IllegalArgumentException e) {
+            throw new SfdException(source + ": bad sfd.classifier metadata '" + spec + "': " + e.getMessage());
+        }
         cl.loadStateDict(c.tensors(), true);
         cl.train(false);
         return cl;

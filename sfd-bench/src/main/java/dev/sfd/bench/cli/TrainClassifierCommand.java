@@ -20,6 +20,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "8") int epochs;
     @Option(names = "--batch", defaultValue = "128") int batch;
     @Option(names = "--width", defaultValue = "32", description = "channels of the first stage (then 2x, 4x)") int width;
+    @Option(names = "--arch", defaultValue = "cnn6", description = "cnn6 (the shipped judge's layout) or cnn3k5 (the second judge's: "
+            + "5x5/5x5/3x3 conv + ReLU, no normalisation); see Classifier.Arch") String arch;
     @Option(names = "--lr", defaultValue = "2e-3") double lr;
     @Option(names = "--seed", defaultValue = "3") long seed;
     @Option(names = "--out", defaultValue = "runs/classifier") Path out;
@@ -30,10 +32,20 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Output.claim(out, resume, overwrite, "train-classifier", "width " + width, seed, java.util.Map.of("epochs", epochs, "batch", batch, "lr", lr));
+        Classifier.Arch layout;
+        try {
+            layout = Classifier.Arch.of(arch);
+        } catch (IllegalArgumentException e) {
+            throw new dev.sfd.ConfigException("--arch: " + e.getMessage());
+        }
+        if (width < 1 || epochs < 1 || batch < 1 || !(lr > 0)) {
+            throw new dev.sfd.ConfigException("train-classifier: --width, --epochs and --batch must be >= 1 and --lr > 0 (got width "
+                    + width + ", epochs " + epochs + ", batch " + batch + ", lr " + lr + ")");
+        }
+        Output.claim(out, resume, overwrite, "train-classifier", (layout == Classifier.Arch.CNN6 ? "" : layout.id + " ") + "width " + width, seed, java.util.Map.of("epochs", epochs, "batch", batch, "lr", lr));
         Dataset train = data == null ? FashionMnist.train() : FashionMnist.load(FashionMnist.Split.TRAIN, data);
         Dataset test = data == null ? FashionMnist.test() : FashionMnist.load(FashionMnist.Split.TEST, data);
-        Classifier model = new Classifier(1, width, train.numClasses(), seed);
+        Classifier model = new Classifier(layout, 1, width, train.numClasses(), seed);
         ClassifierTrainer t = new ClassifierTrainer(model, train, batch, epochs, lr, seed);
         Path ckpt = out.resolve("checkpoint.safetensors");
         if (resume) t.resume(ckpt);
