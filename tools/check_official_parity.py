@@ -12,7 +12,9 @@ generate.py without importing its CLI dependencies) with the stored trajectories
 
 import argparse
 import ast
+import hashlib
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -44,6 +46,25 @@ def official_net(cfg):
                       channel_mult_emb=4, **kw)
 
 
+def edm_commit(edm_path, given):
+    """The official checkout's commit: --edm-commit, else `git rev-parse HEAD` in the checkout, else 'unknown'."""
+    if given:
+        return given
+    try:
+        return subprocess.run(['git', '-C', edm_path, 'rev-parse', 'HEAD'], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown'
+
+
+def sha256(rel):
+    with open(os.path.join(ROOT, rel), 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+CHECKED_FIXTURE = 'sfd-models/src/test/resources/fixtures/tiny_songunet.safetensors'
+
+
 def maxdiff(a, b):
     return (a.to(torch.float64) - b.to(torch.float64)).abs().max().item()
 
@@ -51,9 +72,14 @@ def maxdiff(a, b):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--edm-path', required=True)
+    ap.add_argument('--edm-commit', help='the checkout\'s commit when it is not a git work tree (e.g. a git archive)')
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.edm_path))
     torch.set_num_threads(1)
+    # provenance lines: FixtureHashesTest compares the sha256 line with tools/fixtures.sha256, so a regenerated
+    # fixture makes the committed log (tools/official-parity.log) stale until this check is run again
+    print(f'official code: NVlabs/edm {edm_commit(args.edm_path, args.edm_commit)}; torch {torch.__version__}')
+    print(f'sha256 {sha256(CHECKED_FIXTURE)}  {CHECKED_FIXTURE}')
 
     for name in ['tiny', 'fmnist-s']:
         torch.manual_seed(0)
@@ -63,7 +89,7 @@ def main():
         print(f'{name}: official and reference state dicts identical ({len(a)} entries, same order)')
 
     fx = {k: torch.from_numpy(np.array(v)) for k, v in
-          st.load_file(os.path.join(ROOT, 'sfd-models/src/test/resources/fixtures/tiny_songunet.safetensors')).items()}
+          st.load_file(os.path.join(ROOT, CHECKED_FIXTURE)).items()}
     net = official_net(R.CONFIGS['tiny'])
     net.load_state_dict({k: fx[k] for k in net.state_dict()}, strict=True)
     net.eval()
@@ -88,24 +114,40 @@ def main():
     res['EDMLoss (seeded replay)'] = maxdiff(off, mine)
 
     edm_sampler, ablation_sampler = load_official_samplers(args.edm_path)
+    scale = {}
     with torch.no_grad():
         out = edm_sampler(net, fx['heun.latent'], fx['heun.labels'], num_steps=4)
         res['heun.out'] = maxdiff(out.float(), fx['heun.out'])
+        scale['heun.out'] = out.abs().max().item()
+        # the port itself, same machine, same weights: must be exact up to float32 rounding of the network
+        ref = R.build('tiny')
+        ref.load_state_dict({k: fx[k] for k in ref.state_dict()}, strict=True)
+        ref.eval()
+        mine_out, _ = R.heun_sampler(ref, fx['heun.latent'], fx['heun.labels'], num_steps=4)
+        res['heun.out port vs official'] = maxdiff(mine_out, out)
         out1 = edm_sampler(net, fx['heun.latent'], fx['heun.labels'], num_steps=1)  # not a fixture; smoke
         eps = iter(fx['churn.eps'].to(torch.float64))
         S_churn, S_min, S_max, S_noise = fx['churn.params'].tolist()
         cout = edm_sampler(net, fx['heun.latent'], fx['heun.labels'], randn_like=lambda t: next(eps), num_steps=4,
                            S_churn=S_churn, S_min=S_min, S_max=S_max, S_noise=S_noise)
         res['churn.out'] = maxdiff(cout.float(), fx['churn.out'])
+        scale['churn.out'] = cout.abs().max().item()
         eout = ablation_sampler(net, fx['heun.latent'], fx['heun.labels'], num_steps=4, solver='euler',
                                 discretization='edm', schedule='linear', scaling='none', sigma_min=0.002, sigma_max=80)
         res['euler.out'] = maxdiff(eout.float(), fx['euler.out'])
+        scale['euler.out'] = eout.abs().max().item()
     del out1
     ok = True
+    # Network outputs and gradients: 1e-5 absolute. Sampler trajectories start at sigma 80 and amplify float32
+    # rounding, which differs between CPUs and thread counts (the fixtures were written on another machine), so they
+    # are compared relative to the output's magnitude; the port-vs-official line above checks the sampler logic
+    # itself on this machine.
     for k, v in res.items():
-        flag = v <= 1e-5
+        tol = 1e-5 * max(1.0, scale.get(k, 1.0))
+        flag = v <= tol
         ok &= flag
-        print(f'  {k:28s} max |official - fixture| = {v:.3e}  {"OK" if flag else "FAIL"}')
+        what = 'port' if 'port' in k else 'fixture'
+        print(f'  {k:28s} max |official - {what}| = {v:.3e} (tolerance {tol:.1e})  {"OK" if flag else "FAIL"}')
     print('official parity OK' if ok else 'official parity FAILED')
     sys.exit(0 if ok else 1)
 
