@@ -154,8 +154,11 @@ public final class ForgetRun {
             generatorInit = s1.generator().network();
             fakeInit = s1.fake();
         }
-        if (recipe.stage1Iterations() > 0 && recipe.stage1() == null) cfg = cfg.sigmaInit(recipe.stage1Config().sigmaInit());
-        return runStage(FORGET, folder, plan, cfg, generatorInit, fakeInit, extensible ? stopRule : StopRule.fixedLength(), resume);
+        boolean stage1Here = recipe.stage1Iterations() > 0 && recipe.stage1() == null;
+        if (stage1Here) cfg = cfg.sigmaInit(recipe.stage1Config().sigmaInit());
+        // a resumed two-stage run interrupted in stage 1 has no forgetting checkpoint yet: its stage 2 starts afresh
+        return runStage(FORGET, folder, plan, cfg, generatorInit, fakeInit, extensible ? stopRule : StopRule.fixedLength(),
+                resume && (forgetStarted || !stage1Here));
     }
 
     private void requireSameArchitecture(ScoreNetwork net, String what) {

@@ -111,6 +111,30 @@ class ForgetRunTest {
         assertThrows(SfdException.class, run::run, "a run object runs once");
     }
 
+    /** SFD-Two-Stage cancelled in stage 1 resumes stage 1, then starts stage 2 (which has no checkpoint yet): the straight run's weights. */
+    @Test
+    void twoStageCancelledInStageOneResumesThroughBothStages() {
+        SfdRecipe recipe = SfdRecipe.twoStage(4).config(SfdCheckpointTest.cfg().iterations(2)).evalEvery(0).stopRule(StopRule.fixedLength());
+        ForgetRun.Result straight = new ForgetRun(teacher(), plan(), recipe, dir.resolve("s")).run();
+        ForgetRun run = new ForgetRun(teacher(), plan(), recipe, dir.resolve("c"));
+        run.addListener(new ForgetRun.Listener() {
+            @Override
+            public void onStep(String stage, long step, long max, java.util.Map<String, Double> losses) {
+                if (stage.equals("stage1") && step == 2) run.cancel();
+            }
+        });
+        assertThrows(CancellationException.class, run::run);
+        assertTrue(Files.isRegularFile(dir.resolve("c").resolve(ForgetRun.STAGE1_DIR).resolve(ForgetRun.CHECKPOINT)));
+        assertTrue(!Files.exists(dir.resolve("c").resolve(ForgetRun.CHECKPOINT)), "cancelled before stage 2");
+        List<String> starts = new ArrayList<>();
+        ForgetRun.Result resumed = new ForgetRun(teacher(), plan(), recipe, dir.resolve("c")).resume(true).addListener(new ForgetRun.Listener() {
+            @Override
+            public void onStageStart(String stage, long step, long max) { starts.add(stage + "@" + step); }
+        }).run();
+        assertEquals(List.of("stage1@2", "forget@0"), starts);
+        assertSameGenerator(straight.generator(), resumed.generator());
+    }
+
     @Test
     void twoStageDistilsStageOneInItsOwnFolderThenForgets() {
         SfdRecipe recipe = SfdRecipe.twoStage(3).config(SfdCheckpointTest.cfg().iterations(2).keep(1)).evalEvery(0).stopRule(StopRule.fixedLength());
