@@ -1,7 +1,7 @@
 package dev.sfd.unlearn;
 
 import dev.sfd.FormatException;
-import dev.sfd.SfdException;
+import dev.sfd.ConfigException;
 import dev.sfd.io.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,11 +89,11 @@ public final class SfdConfig implements Cloneable {
     }
 
     private static void positive(String name, double v) {
-        if (!(v > 0) || Double.isInfinite(v)) throw new SfdException("SfdConfig: " + name + " must be positive and finite, got " + v);
+        if (!(v > 0) || Double.isInfinite(v)) throw new ConfigException("SfdConfig: " + name + " must be positive and finite, got " + v);
     }
 
     private static void nonNegative(String name, double v) {
-        if (!(v >= 0) || Double.isInfinite(v)) throw new SfdException("SfdConfig: " + name + " must be >= 0 and finite, got " + v);
+        if (!(v >= 0) || Double.isInfinite(v)) throw new ConfigException("SfdConfig: " + name + " must be >= 0 and finite, got " + v);
     }
 
     public SfdConfig iterations(long n) { positive("iterations", n); SfdConfig c = copy(); c.iterations = n; return c; }
@@ -124,7 +124,7 @@ public final class SfdConfig implements Cloneable {
      * docs/results/README.md.
      */
     public SfdConfig keep(double weight) {
-        if (!(weight >= 0) || !Double.isFinite(weight)) throw new SfdException("SfdConfig: keep weight must be a finite number >= 0, got " + weight);
+        if (!(weight >= 0) || !Double.isFinite(weight)) throw new ConfigException("SfdConfig: keep weight must be a finite number >= 0, got " + weight);
         SfdConfig c = copy(); c.keep = weight; return c;
     }
 
@@ -161,12 +161,12 @@ public final class SfdConfig implements Cloneable {
 
     /** Upper end of u ~ U(0, tMax) in the generator-loss noise rule (0.8 for EDM). */
     public SfdConfig generatorTMax(double t) {
-        if (!(t > 0 && t <= 1)) throw new SfdException("SfdConfig: generatorTMax must be in (0, 1], got " + t);
+        if (!(t > 0 && t <= 1)) throw new ConfigException("SfdConfig: generatorTMax must be in (0, 1], got " + t);
         SfdConfig c = copy(); c.generatorTMax = t; return c;
     }
 
     public SfdConfig adam(double beta1, double beta2, double eps) {
-        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) throw new SfdException("SfdConfig: Adam betas must be in [0, 1)");
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) throw new ConfigException("SfdConfig: Adam betas must be in [0, 1)");
         positive("adam eps", eps);
         SfdConfig c = copy(); c.beta1 = beta1; c.beta2 = beta2; c.adamEps = eps; return c;
     }
@@ -272,11 +272,11 @@ public final class SfdConfig implements Cloneable {
         plan.validate(numClasses);
         if (plan.isEmpty()) return;
         if (batchForget == 0) {
-            throw new dev.sfd.ConfigException("the forget batch is 0 but the plan " + plan + " forgets classes: no forgotten label would ever "
+            throw new ConfigException("the forget batch is 0 but the plan " + plan + " forgets classes: no forgotten label would ever "
                     + "be trained (give a positive forget batch, e.g. --batch-forget 8, or an empty plan for distillation only)");
         }
         if (lambdaForget == 0) {
-            throw new dev.sfd.ConfigException("the forget weight is 0 but the plan " + plan + " forgets classes: the run would forget nothing "
+            throw new ConfigException("the forget weight is 0 but the plan " + plan + " forgets classes: the run would forget nothing "
                     + "(give a positive forget weight, e.g. --forget-weight 0.1)");
         }
     }

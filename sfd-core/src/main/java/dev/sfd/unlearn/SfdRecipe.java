@@ -82,7 +82,7 @@ public final class SfdRecipe {
 
     /** SFD-Two-Stage that first distils stage 1 from the teacher for {@code stage1Iterations} (forget weight 0), then forgets as {@link #twoStage(Stage1)}. */
     public static SfdRecipe twoStage(long stage1Iterations) {
-        if (stage1Iterations <= 0) throw new SfdException("SfdRecipe.twoStage: stage 1 needs >= 1 iteration, got " + stage1Iterations);
+        if (stage1Iterations <= 0) throw new dev.sfd.ConfigException("SfdRecipe.twoStage: stage 1 needs >= 1 iteration, got " + stage1Iterations);
         return new SfdRecipe("SFD-Two-Stage (" + stage1Iterations + " stage-1 iterations)", stage2Config(), stage1Iterations, null,
                 EVAL_EVERY, QUICK_PER_CLASS, StopRule.forgotten(CPU_MAX_ITERATIONS));
     }

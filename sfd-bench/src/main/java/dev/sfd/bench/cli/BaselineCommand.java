@@ -172,15 +172,18 @@ final class BaselineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Baselines.requireName(method);
+        if (steps != null) dev.sfd.ConfigException.requirePositive("--steps", steps);
+        if (batch != null) dev.sfd.ConfigException.requirePositive("--batch", batch);
+        if (lr != null) dev.sfd.ConfigException.requirePositive("--lr", lr);
         Path dir = out != null ? out : Path.of("runs", "baseline-" + method);
         Outcome o;
         switch (method) {
             case "retrain" -> {
                 SongUnetConfig arch = retrainArchitecture(teacherSpec);
                 if (forget < 0 || forget >= arch.labelDim()) throw new dev.sfd.SfdException("the network has no label " + forget + " (label_dim " + arch.labelDim() + ")");
+                TeacherConfig rc = retrainConfig(quick, steps, batch, lr, seed, checkpointEvery != null ? checkpointEvery : 100); // checks the options
                 Dataset train = Suite.fmnist(FashionMnist.Split.TRAIN, data);
                 Output.claim(dir, resume, overwrite, "baseline " + method, "forget " + forget, seed != null ? seed : 0, java.util.Map.of("quick", quick));
-                TeacherConfig rc = retrainConfig(quick, steps, batch, lr, seed, checkpointEvery != null ? checkpointEvery : 100);
                 o = retrain(arch, rc, train, forget, dir, resume, until < 0 ? rc.iterations() : until);
             }
             case "esd" -> {

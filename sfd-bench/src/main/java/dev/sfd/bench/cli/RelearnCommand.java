@@ -1,5 +1,6 @@
 package dev.sfd.bench.cli;
 
+import dev.sfd.ConfigException;
 import dev.sfd.SfdException;
 import dev.sfd.io.Json;
 import dev.sfd.models.Classifier;
@@ -89,13 +90,21 @@ final class RelearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (targeted != null && targeted < 1) throw new ConfigException("--targeted " + targeted + ": give the number of forgotten-class images (>= 1)");
+        if (auxPerClass != null) ConfigException.requirePositive("--aux-per-class", auxPerClass);
+        if (steps != null) ConfigException.requirePositive("--steps", steps);
+        if (every != null) ConfigException.requirePositive("--every", every);
+        if (batch != null) ConfigException.requirePositive("--batch", batch);
+        if (lr != null) ConfigException.requirePositive("--lr", lr);
+        if (evalSamples != null) ConfigException.requirePositive("--eval-samples", evalSamples);
+        if (heunSteps != null) ConfigException.requirePositive("--heun-steps", heunSteps);
+        if (diagnosePoints != null && diagnosePoints < 2) throw new ConfigException("--diagnose-points must be >= 2 (both ends of each line), got " + diagnosePoints);
         RelearnAttack.Settings s = settings();
         ModeConnectivity.Settings ds = null;
         if (diagnose) {
             ModeConnectivity.Settings d = quick ? ModeConnectivity.Settings.quick() : ModeConnectivity.Settings.defaults();
             ds = new ModeConnectivity.Settings(diagnosePoints != null ? diagnosePoints : d.points(), s.evalSamples(), s.heunSteps(), d.seed());
         }
-        if (targeted != null && targeted < 1) throw new SfdException("--targeted " + targeted + ": give the number of forgotten-class images (>= 1)");
         Suite.Model m = Suite.model(model);
         Baselines.requireForgetLabel(m.network(), forget, "the model " + model);
         Classifier judge = Suite.classifier(classifier);

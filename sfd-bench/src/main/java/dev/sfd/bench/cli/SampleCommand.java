@@ -1,6 +1,6 @@
 package dev.sfd.bench.cli;
 
-import dev.sfd.SfdException;
+import dev.sfd.ConfigException;
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.diffusion.Guidance;
 import dev.sfd.diffusion.Sampler;
@@ -37,8 +37,9 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (perClass <= 0) throw new SfdException("--per-class must be positive, got " + perClass);
-        if (steps <= 0) throw new SfdException("--steps must be positive, got " + steps);
+        ConfigException.requirePositive("--per-class", perClass);
+        ConfigException.requirePositive("--steps", steps);
+        ConfigException.requireNonNegative("--guidance (1 = off)", guidance);
         java.util.function.Supplier<Tensor> draw = loader(model, sampler, steps, guidance, perClass, seed); // loads and checks first
         Output.claim(out, false, overwrite, "sample", model, seed, java.util.Map.of("sampler", sampler, "steps", steps, "guidance", guidance, "per_class", perClass));
         Tensor images = draw.get();
@@ -59,7 +60,7 @@ final class SampleCommand implements Callable<Integer> {
         Sampler s = switch (sampler) {
             case "heun" -> Sampler.heun(steps);
             case "euler" -> Sampler.euler(steps);
-            default -> throw new SfdException("unknown sampler '" + sampler + "' (heun, euler)");
+            default -> throw new ConfigException("--sampler: unknown sampler '" + sampler + "' (heun, euler)");
         };
         return () -> heunWithProgress(Guidance.of(net, guidance), net.imageShape(), net.labelDim(), perClass, s, seed,
                 "sample " + s.nfe() + " calls/image");

@@ -1,6 +1,6 @@
 package dev.sfd.bench.cli;
 
-import dev.sfd.SfdException;
+import dev.sfd.ConfigException;
 import dev.sfd.diffusion.ScoreNetwork;
 import dev.sfd.models.Models;
 import dev.sfd.unlearn.SfdConfig;
@@ -59,14 +59,23 @@ final class SfdOptions {
 
     /** Checks the option ranges that no library type holds; call before {@link #recipe} and before writing anything. */
     void checkRanges(int evalSamples, int evalPerClass) {
-        if (evalEvery != null) dev.sfd.ConfigException.requireNonNegative("--eval-every (0 = no quick evaluations)", evalEvery);
-        dev.sfd.ConfigException.requirePositive("--eval-samples", evalSamples);
-        dev.sfd.ConfigException.requirePositive("--eval-per-class", evalPerClass);
+        if (iterations != null) ConfigException.requirePositive("--iterations", iterations);
+        if (maxIterations != null) ConfigException.requirePositive("--max-iterations", maxIterations);
+        if (twoStage != null) ConfigException.requirePositive("--two-stage (stage-1 iterations)", twoStage);
+        if (batchRemain != null) ConfigException.requirePositive("--batch-remain", batchRemain);
+        if (batchForget != null) ConfigException.requireNonNegative("--batch-forget", batchForget);
+        if (lr != null) ConfigException.requirePositive("--lr", lr);
+        if (forgetWeight != null) ConfigException.requireNonNegative("--forget-weight", forgetWeight);
+        if (keep != null) ConfigException.requireNonNegative("--keep", keep);
+        if (checkpointEvery != null) ConfigException.requirePositive("--checkpoint-every", checkpointEvery);
+        if (evalEvery != null) ConfigException.requireNonNegative("--eval-every (0 = no quick evaluations)", evalEvery);
+        ConfigException.requirePositive("--eval-samples", evalSamples);
+        ConfigException.requirePositive("--eval-per-class", evalPerClass);
     }
 
     /** The recipe these options describe: its base (one stage, two stages, from a stage 1) with every given option applied. */
     SfdRecipe recipe(ScoreNetwork teacher) {
-        if (fromStage1 != null && twoStage != null) throw new SfdException("--from-stage1 and --two-stage both give stage 1: choose one");
+        if (fromStage1 != null && twoStage != null) throw new ConfigException("--from-stage1 and --two-stage both give stage 1: choose one");
         boolean tie = Boolean.TRUE.equals(robust);
         SfdRecipe r = fromStage1 != null ? (tie ? SfdRecipe.robust(loadStage1(teacher).networks()) : SfdRecipe.twoStage(loadStage1(teacher).networks()))
                 : twoStage != null ? SfdRecipe.twoStage(twoStage) : SfdRecipe.oneStage();
@@ -74,9 +83,9 @@ final class SfdOptions {
         if (evalEvery != null) r = r.evalEvery(evalEvery);
         long planned = r.config().iterations();
         if (maxIterations != null) {
-            if (maxIterations < planned) throw new SfdException("--max-iterations " + maxIterations + " is below --iterations " + planned);
+            if (maxIterations < planned) throw new ConfigException("--max-iterations " + maxIterations + " is below --iterations " + planned);
             if (maxIterations > planned && r.evalEvery() <= 0) {
-                throw new SfdException("--max-iterations needs the quick evaluations (--eval-every > 0) to know when the plan is done");
+                throw new ConfigException("--max-iterations needs the quick evaluations (--eval-every > 0) to know when the plan is done");
             }
             r = r.stopRule(StopRule.forgotten(maxIterations));
         } else if (r.evalEvery() <= 0) {

@@ -38,10 +38,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new dev.sfd.ConfigException("--arch: " + e.getMessage());
         }
-        if (width < 1 || epochs < 1 || batch < 1 || !(lr > 0)) {
-            throw new dev.sfd.ConfigException("train-classifier: --width, --epochs and --batch must be >= 1 and --lr > 0 (got width "
-                    + width + ", epochs " + epochs + ", batch " + batch + ", lr " + lr + ")");
-        }
+        dev.sfd.ConfigException.requirePositive("--epochs", epochs);
+        dev.sfd.ConfigException.requirePositive("--batch", batch);
+        dev.sfd.ConfigException.requirePositive("--width", width);
+        dev.sfd.ConfigException.requirePositive("--lr", lr);
         Output.claim(out, resume, overwrite, "train-classifier", (layout == Classifier.Arch.CNN6 ? "" : layout.id + " ") + "width " + width, seed, java.util.Map.of("epochs", epochs, "batch", batch, "lr", lr));
         Dataset train = data == null ? FashionMnist.train() : FashionMnist.load(FashionMnist.Split.TRAIN, data);
         Dataset test = data == null ? FashionMnist.test() : FashionMnist.load(FashionMnist.Split.TEST, data);

@@ -41,10 +41,16 @@ final class TrainTeacherCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // options are checked before the folder is claimed: a bad value writes nothing
+        dev.sfd.ConfigException.requirePositive("--iterations", iterations);
+        dev.sfd.ConfigException.requirePositive("--batch", batch);
+        dev.sfd.ConfigException.requirePositive("--lr", lr);
+        dev.sfd.ConfigException.requirePositive("--checkpoint-every", checkpointEvery);
+        TeacherConfig tc = new TeacherConfig(iterations, batch, lr, iterations * batch / 20, emaHalfLife, 0.05, seed, checkpointEvery);
+        SongUnetConfig arch = SongUnetConfig.named(config);
         Output.claim(out, resume, overwrite, "train-teacher", config, seed, java.util.Map.of("iterations", iterations, "batch", batch, "lr", lr));
         Dataset train = data == null ? FashionMnist.train() : FashionMnist.load(FashionMnist.Split.TRAIN, data);
-        TeacherConfig tc = new TeacherConfig(iterations, batch, lr, iterations * batch / 20, emaHalfLife, 0.05, seed, checkpointEvery);
-        TeacherTrainer t = new TeacherTrainer(SongUnetConfig.named(config), tc, train);
+        TeacherTrainer t = new TeacherTrainer(arch, tc, train);
         Path ckpt = out.resolve("checkpoint.safetensors");
         if (resume) {
             t.resume(ckpt);

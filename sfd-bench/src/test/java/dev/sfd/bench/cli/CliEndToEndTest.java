@@ -127,9 +127,9 @@ class CliEndToEndTest {
         a[common.length + 3] = dir.resolve("max-plateau").toString();
         assertEquals(0, run(a));
         assertEquals(6, ((Number) Json.readMap(dir.resolve("max-plateau/report.json")).get("iterations")).intValue());
-        assertMessage(1, "is below --iterations 3", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+        assertMessage(2, "is below --iterations 3", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--iterations", "3", "--max-iterations", "2", "--out", dir.resolve("x8").toString());
-        assertMessage(1, "needs the quick evaluations", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+        assertMessage(2, "needs the quick evaluations", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--iterations", "3", "--max-iterations", "9", "--eval-every", "0", "--out", dir.resolve("x9").toString());
         assertTrue(!Files.exists(dir.resolve("x8")) && !Files.exists(dir.resolve("x9")), "nothing written for rejected options");
     }

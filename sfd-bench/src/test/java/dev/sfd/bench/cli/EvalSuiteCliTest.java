@@ -152,7 +152,7 @@ class EvalSuiteCliTest {
                 "--aux", "generated-teacher", "--aux-per-class", "1", "--teacher", teacher.toString(),
                 "--steps", "1", "--every", "1", "--batch", "2", "--eval-samples", "2", "--heun-steps", "1", "--out", gt.toString()));
         assertTrue(Files.exists(gt.resolve("aux-generated-teacher.safetensors")));
-        assertMessage(2, "attack steps must be >= 1, got 0", "relearn", "--model", teacher.toString(), "--classifier", classifier.toString(),
+        assertMessage(2, "--steps must be positive, got 0", "relearn", "--model", teacher.toString(), "--classifier", classifier.toString(),
                 "--steps", "0", "--out", dir.resolve("y9").toString());
         assertTrue(!Files.exists(dir.resolve("y9")), "nothing written for rejected input");
     }
