@@ -15,10 +15,17 @@ import java.util.Map;
 public final class Checkpoint {
     private final LinkedHashMap<String, Map<String, Tensor>> groups;
     private final Map<String, String> metadata;
+    /** "checkpoint FILE" for a loaded checkpoint, "checkpoint" otherwise: the start of every message. */
+    private final String what;
 
     public Checkpoint(LinkedHashMap<String, Map<String, Tensor>> groups, Map<String, String> metadata) {
+        this(groups, metadata, "checkpoint");
+    }
+
+    private Checkpoint(LinkedHashMap<String, Map<String, Tensor>> groups, Map<String, String> metadata, String what) {
         this.groups = groups;
         this.metadata = metadata;
+        this.what = what;
     }
 
     public static Checkpoint builder() { return new Checkpoint(new LinkedHashMap<>(), new LinkedHashMap<>()); }
@@ -35,7 +42,7 @@ public final class Checkpoint {
 
     public Map<String, Tensor> group(String name) {
         Map<String, Tensor> g = groups.get(name);
-        if (g == null) throw new FormatException("checkpoint has no group '" + name + "' (groups: " + groups.keySet() + ")");
+        if (g == null) throw new FormatException(what + " has no group '" + name + "' (groups: " + groups.keySet() + ")");
         return g;
     }
 
@@ -45,13 +52,29 @@ public final class Checkpoint {
 
     public String meta(String key) {
         String v = metadata.get(key);
-        if (v == null) throw new FormatException("checkpoint metadata lacks '" + key + "'");
+        if (v == null) throw new FormatException(what + ": metadata lacks '" + key + "'");
         return v;
     }
 
-    public long metaLong(String key) { return Long.parseLong(meta(key)); }
+    /** A metadata value as a long; a {@link FormatException} naming the key and the value when it is not an integer. */
+    public long metaLong(String key) {
+        String v = meta(key);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new FormatException(what + ": metadata '" + key + "' is '" + v + "', expected an integer (corrupt or edited header?)", e);
+        }
+    }
 
-    public double metaDouble(String key) { return Double.parseDouble(meta(key)); }
+    /** A metadata value as a double; a {@link FormatException} naming the key and the value when it is not a number. */
+    public double metaDouble(String key) {
+        String v = meta(key);
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new FormatException(what + ": metadata '" + key + "' is '" + v + "', expected a number (corrupt or edited header?)", e);
+        }
+    }
 
     /** Writes atomically (temp file, fsync, rename). */
     public void save(Path file) {
@@ -70,6 +93,6 @@ public final class Checkpoint {
             if (slash < 0) throw new FormatException(file + " is not an sfd checkpoint: tensor '" + name + "' is not in a checkpoint group (expected <group>/<name>)");
             groups.computeIfAbsent(name.substring(0, slash), k -> new LinkedHashMap<>()).put(name.substring(slash + 1), e.getValue());
         }
-        return new Checkpoint(groups, new LinkedHashMap<>(c.metadata() == null ? Map.of() : c.metadata()));
+        return new Checkpoint(groups, new LinkedHashMap<>(c.metadata() == null ? Map.of() : c.metadata()), "checkpoint " + file);
     }
 }
