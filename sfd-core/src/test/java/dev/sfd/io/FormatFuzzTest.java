@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Mutation fuzzing of the safetensors reader, the checkpoint loader and the JSON reader over the committed corpus in
- * {@code src/test/resources/fuzz/} (a checkpoint with CRCs, a weights file, a file written by the Python reference
- * library, a manifest). Each mutant (bit flips, byte overwrites, a rewritten header length, truncation, insertion,
+ * Mutation fuzzing of the safetensors reader, the checkpoint loader and the JSON reader over files of the committed
+ * corpus of {@link ReaderFuzzTest} ({@code src/test/resources/dev/sfd/io/ReaderFuzzTestInputs/}: a checkpoint with
+ * CRCs, a weights file, a file written by the Python reference library, a manifest). It is not coverage-guided but
+ * applies format-aware mutations (edge-value header lengths, JSON digits) to every run of {@code mvn test}. Each mutant (bit flips, byte overwrites, a rewritten header length, truncation, insertion,
  * duplication, digit changes inside the JSON header) must load or fail with an {@link SfdException}; anything else
  * (an unchecked Java exception, an error, a hang) is a finding and fails the test, printing the seed and the mutant.
  *
@@ -40,23 +41,25 @@ class FormatFuzzTest {
         void accept(byte[] input) throws Exception;
     }
 
-    static byte[] corpus(String name) throws IOException {
-        try (InputStream in = FormatFuzzTest.class.getResourceAsStream("/fuzz/" + name)) {
-            if (in == null) throw new IOException("corpus file /fuzz/" + name + " is missing");
+    /** A file of {@link ReaderFuzzTest}'s seed corpus: {@code target} is the fuzz test method, e.g. "jsonReader". */
+    static byte[] corpus(String target, String name) throws IOException {
+        String path = "ReaderFuzzTestInputs/" + target + "/" + name;
+        try (InputStream in = FormatFuzzTest.class.getResourceAsStream(path)) {
+            if (in == null) throw new IOException("corpus file " + path + " is missing");
             return in.readAllBytes();
         }
     }
 
     @Test
     void safetensorsReaderFailsOnlyWithNamedExceptions() throws IOException {
-        List<byte[]> seeds = List.of(corpus("checkpoint.safetensors"), corpus("weights.safetensors"), corpus("python-posemb.safetensors"));
+        List<byte[]> seeds = List.of(corpus("checkpointLoader", "checkpoint.safetensors"), corpus("safetensorsReader", "weights.safetensors"), corpus("safetensorsReader", "python-posemb.safetensors"));
         fuzz("safetensors", seeds, b -> SafeTensors.read(b, "fuzz", null).requireFinite("fuzz"));
     }
 
     @Test
     void checkpointLoaderFailsOnlyWithNamedExceptions() throws IOException {
         Path f = tmp.resolve("checkpoint.safetensors");
-        fuzz("checkpoint", List.of(corpus("checkpoint.safetensors")), b -> {
+        fuzz("checkpoint", List.of(corpus("checkpointLoader", "checkpoint.safetensors")), b -> {
             Files.write(f, b);
             Checkpoint.load(f);
         });
@@ -64,7 +67,7 @@ class FormatFuzzTest {
 
     @Test
     void jsonReaderFailsOnlyWithNamedExceptions() throws IOException {
-        fuzz("json", List.of(corpus("manifest.json")), b -> Json.parse(new String(b, StandardCharsets.UTF_8)));
+        fuzz("json", List.of(corpus("jsonReader", "manifest.json")), b -> Json.parse(new String(b, StandardCharsets.UTF_8)));
     }
 
     static void fuzz(String target, List<byte[]> seeds, Target t) {
