@@ -278,12 +278,16 @@ public final class Models {
 
     /** sigma_init of a checkpoint: its own key, else the value inside its stored configuration (older checkpoints). */
     private static double sigmaInitOf(dev.sfd.io.Checkpoint c, Path file) {
-        String v = c.metadata().get("sigma_init");
-        if (v != null) return Double.parseDouble(v);
+        if (c.metadata().get("sigma_init") != null) return c.metaDouble("sigma_init");
         String config = c.metadata().get("config");
         Object stored = config == null ? null : dev.sfd.unlearn.SfdConfig.storedValues(config).get("sigma_init");
         if (stored == null) throw new FormatException(file + " does not record sigma_init");
-        return stored instanceof Number n ? n.doubleValue() : Double.parseDouble(stored.toString());
+        if (stored instanceof Number n) return n.doubleValue();
+        try {
+            return Double.parseDouble(stored.toString());
+        } catch (NumberFormatException e) {
+            throw new FormatException(file + ": sigma_init in the stored configuration is not a number: '" + stored + "'");
+        }
     }
 
     /** Throws unless {@code net} has the teacher's architecture (a stage 1 must come from the same kind of network). */
