@@ -21,6 +21,8 @@ public final class Models {
     public static final String RESOURCE_DIR = "/dev/sfd/models/weights/";
     public static final String TEACHER = "fmnist-s-teacher.safetensors";
     public static final String CLASSIFIER = "fmnist-classifier.safetensors";
+    /** The second judge: another layout ({@link Classifier.Arch#CNN3K5}), seed and training run (model card beside it). */
+    public static final String SECOND_CLASSIFIER = "fmnist-classifier-cnn3k5.safetensors";
     /** Stage 1 of SFD-Two-Stage on the shipped teacher: a plain-distilled one-step generator ... */
     public static final String DISTILLED_GENERATOR = "fmnist-s-distilled-generator.safetensors";
     /** ... and the fake score network it was trained against. */
@@ -170,9 +172,18 @@ public final class Models {
 
     private static boolean isRetrainSpec(String spec) { return spec.matches("retrain-[0-9]{1,4}") && !Files.exists(Path.of(spec)); }
 
-    /** "classifier" (the shipped one) or a path. */
+    /**
+     * The shipped second judge, trained independently of {@link #classifier()} (another architecture and seed), so that
+     * every forgetting figure can be read by two classifiers.
+     */
+    public static Classifier secondClassifier() {
+        return Classifier.fromContents(resource(SECOND_CLASSIFIER), "shipped second classifier");
+    }
+
+    /** "classifier" (the shipped judge), "second-classifier" (the shipped second judge) or a path. */
     public static Classifier classifier(String spec) {
         if ("classifier".equals(spec)) return classifier();
+        if ("second-classifier".equals(spec)) return secondClassifier();
         return Classifier.fromContents(readFile(Path.of(spec)).requireFinite(spec), spec);
     }
 
