@@ -3,6 +3,7 @@ package dev.sfd.unlearn;
 import dev.sfd.SfdException;
 import dev.sfd.diffusion.ScoreNetwork;
 import dev.sfd.eval.Figures;
+import dev.sfd.io.Json;
 import dev.sfd.io.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * network ({@code fake.safetensors}, which makes the folder usable as a stage 1). Listeners hear steps, evaluations and
  * decisions.
  *
+ * <p>When the stop rule may continue a run, the run keeps the generator of its best quick evaluation (by
+ * {@link StopRule#improves}) in {@code best.safetensors}; a run that ends without the plan done (a plateau or the
+ * maximum length) returns those weights instead of its last ones when they are better, and says so in its decision
+ * ({@link Result#generatorStep()}). A run that ends with the plan done, or a fixed-length run, returns its last weights.
+ *
  * <pre>{@code
  * ForgetRun run = new ForgetRun(teacher, plan, SfdRecipe.twoStage(stage1).seed(7), Path.of("runs/mine"))
  *         .judge(evaluator.quickJudge(40));
@@ -36,6 +42,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ForgetRun {
     /** File names inside the run folder. */
     public static final String CHECKPOINT = "checkpoint.safetensors", FAKE = "fake.safetensors", STAGE1_DIR = "stage1";
+    /** The generator of the best quick evaluation so far (metadata: its step and figures), kept for a run that may continue. */
+    public static final String BEST = "best.safetensors";
 
     /** Progress of a run; every method has an empty default. Called on the thread that runs {@link #run()}. */
     public interface Listener {
@@ -61,10 +69,12 @@ public final class ForgetRun {
     /**
      * What a finished run returns: the generator (EMA weights when the configuration keeps an EMA), the final fake
      * score network, the configuration the forgetting run trained with (its iteration count is the planned one), the
-     * iterations it ran, the stop rule's last decision and every quick evaluation.
+     * iterations it ran, the stop rule's last decision, every quick evaluation of this process, and the iteration whose
+     * generator weights are returned ({@code iterations}, or an earlier one with a better quick evaluation when the plan
+     * was not done; see the class comment).
      */
     public record Result(OneStepGenerator generator, ScoreNetwork fake, SfdConfig config, long iterations, StopRule.Decision stop,
-                         List<Evaluation> evaluations) {
+                         List<Evaluation> evaluations, long generatorStep) {
         /** The last quick evaluation of the forgetting run, or null. */
         public Figures lastQuick() {
             for (int i = evaluations.size() - 1; i >= 0; i--) if (evaluations.get(i).stage().equals(FORGET)) return evaluations.get(i).figures();
@@ -85,6 +95,11 @@ public final class ForgetRun {
     private boolean resume;
     private volatile boolean cancelled;
     private boolean started;
+    /** Best quick evaluation of the forgetting stage (when tracked), its step and a copy of its generator network. */
+    private Figures bestFigures;
+    private long bestStep = -1;
+    private ScoreNetwork bestNetwork;
+    private Path bestFile;
 
     /** A run of {@code recipe} that forgets {@code plan} from {@code teacher}, writing into {@code folder}. */
     public ForgetRun(ScoreNetwork teacher, ForgetPlan plan, SfdRecipe recipe, Path folder) {
@@ -179,8 +194,10 @@ public final class ForgetRun {
         // a run that may continue is configured with its maximum length and stopped by the rule
         SfdConfig runCfg = cfg.iterations(rule.maxIterations(planned));
         int every = recipe.evalEvery();
+        boolean keepBest = stage.equals(FORGET) && rule.canExtend(planned);
         try (var sfd = new ScoreForgettingDistillation(teacher, p, runCfg, generatorInit, fakeInit)) {
             if (resumeStage) sfd.resume(ckpt);
+            if (keepBest) startBest(dir.resolve(BEST), sfd, resumeStage);
             for (Listener l : listeners) l.onStageStart(stage, sfd.step(), runCfg.iterations());
             sfd.addListener(new TrainingListener() {
                 @Override
@@ -192,18 +209,29 @@ public final class ForgetRun {
             });
             trainUntil(sfd, planned, ckpt);
             StopRule.Decision d;
+            OneStepGenerator generator = null;
             while (true) {
                 Figures quick = null;
                 if (rule.canExtend(planned)) quick = evaluationAt(stage, sfd, p);
                 d = rule.decide(sfd.step(), planned, quick);
+                boolean best = keepBest && (d.outcome() == StopRule.Outcome.PLATEAU || d.outcome() == StopRule.Outcome.MAX_ITERATIONS)
+                        && bestNetwork != null && bestStep != sfd.step() && rule.improves(bestFigures, quick);
+                if (best) {
+                    d = new StopRule.Decision(d.step(), d.outcome(), d.reason() + String.format("; the generator is the one of iteration %d,"
+                            + " the best quick evaluation (UA %.3f, as override %.3f)", bestStep, bestFigures.ua(), bestFigures.overrideShare()));
+                }
                 for (Listener l : listeners) l.onDecision(d);
-                if (d.stop()) break;
+                if (d.stop()) {
+                    if (best) generator = new OneStepGenerator(bestNetwork, sfd.config().sigmaInit());
+                    break;
+                }
                 trainUntil(sfd, Math.min(runCfg.iterations(), (sfd.step() / every + 1) * every), ckpt);
             }
             ScoreNetwork fake = sfd.fakeScore();
             writeFake(dir.resolve(FAKE), fake, p);
             for (Listener l : listeners) l.onStageEnd(stage, sfd.step());
-            return new Result(sfd.generator(), fake, cfg, sfd.step(), d, List.copyOf(evaluations));
+            long generatorStep = generator != null ? bestStep : sfd.step();
+            return new Result(generator != null ? generator : sfd.generator(), fake, cfg, sfd.step(), d, List.copyOf(evaluations), generatorStep);
         }
     }
 
@@ -235,8 +263,42 @@ public final class ForgetRun {
     private Figures evaluate(String stage, ScoreForgettingDistillation sfd, ForgetPlan p) {
         Figures f = judge.judge(sfd.generator(), p);
         evaluations.add(new Evaluation(stage, sfd.step(), f));
+        if (bestFile != null && stage.equals(FORGET) && stopRule.improves(f, bestFigures)) keepBest(sfd, f);
         for (Listener l : listeners) l.onEvaluation(stage, sfd.step(), f);
         return f;
+    }
+
+    /** Starts tracking the best evaluation in {@code file}: a resumed run reloads it, a fresh one removes a stale one. */
+    private void startBest(Path file, ScoreForgettingDistillation sfd, boolean resumed) {
+        bestFile = file;
+        try {
+            if (!resumed) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            if (!Files.isRegularFile(file)) return;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file, e);
+        }
+        SafeTensors.Contents c = SafeTensors.read(file);
+        ScoreNetwork net = sfd.generator().network().copy();
+        net.loadStateDict(c.tensors(), true);
+        bestNetwork = net;
+        bestStep = Long.parseLong(c.metadata().get("sfd.step"));
+        bestFigures = Figures.fromJson(Json.parseMap(c.metadata().get("sfd.quick")), file.toString());
+    }
+
+    /** Remembers the generator at the current step as the best so far, in memory and in {@link #BEST}. */
+    private void keepBest(ScoreForgettingDistillation sfd, Figures f) {
+        bestNetwork = sfd.generator().network().copy();
+        bestStep = sfd.step();
+        bestFigures = f;
+        Map<String, String> meta = new LinkedHashMap<>(bestNetwork.metadata());
+        meta.put("sfd.kind", OneStepGenerator.KIND);
+        meta.put("sfd.sigma_init", Double.toString(sfd.config().sigmaInit()));
+        meta.put("sfd.step", Long.toString(bestStep));
+        meta.put("sfd.quick", Json.write(f.toJson()));
+        SafeTensors.write(bestFile, bestNetwork.stateDict(), meta);
     }
 
     private static void writeFake(Path file, ScoreNetwork fake, ForgetPlan p) {

@@ -14,8 +14,8 @@ import dev.sfd.eval.Figures;
  * <p>A rule keeps the plateau state of one run: use a fresh one per run ({@link #fresh()}).
  */
 public final class StopRule {
-    /** Quick-evaluation thresholds at which a plan counts as done. */
-    public static final double FORGOTTEN_UA = 0.99, FORGOTTEN_OVERRIDE = 0.90;
+    /** Quick-evaluation thresholds at which a plan counts as done: the product's ({@link dev.sfd.eval.Bar#PRODUCT}). */
+    public static final double FORGOTTEN_UA = dev.sfd.eval.Bar.UA, FORGOTTEN_OVERRIDE = dev.sfd.eval.Bar.OVERRIDE;
     /** Quick evaluations without gain after which {@link #forgotten(long)} stops at a plateau. */
     public static final int PATIENCE = 2;
 
@@ -78,6 +78,24 @@ public final class StopRule {
 
     /** Whether this rule may continue a run of {@code planned} iterations (then it needs quick evaluations). */
     public boolean canExtend(long planned) { return maxIterations > planned; }
+
+    /**
+     * Whether quick figures {@code candidate} are better than {@code best} (null = none yet) by this rule's measure: a
+     * plan done ({@link Figures#forgotten} at the rule's thresholds) beats one not done, then the larger UA + override
+     * share wins; a tie is no improvement. {@link ForgetRun} keeps the weights of the best evaluation by this order.
+     */
+    public boolean improves(Figures candidate, Figures best) {
+        if (candidate == null) return false;
+        if (best == null) return true;
+        boolean c = candidate.forgotten(minUa, minOverride), b = best.forgotten(minUa, minOverride);
+        if (c != b) return c;
+        double pc = candidate.ua() + candidate.overrideShare(), pb = best.ua() + best.overrideShare();
+        if (Double.isNaN(pb)) return !Double.isNaN(pc);
+        return pc > pb + 1e-9;
+    }
+
+    /** Whether {@code quick} shows the plan done at this rule's thresholds. */
+    public boolean done(Figures quick) { return quick != null && quick.forgotten(minUa, minOverride); }
 
     /**
      * The decision at {@code step} (at or past the planned iterations) from the quick evaluation there; {@code quick}

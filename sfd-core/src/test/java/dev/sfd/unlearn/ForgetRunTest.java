@@ -154,4 +154,36 @@ class ForgetRunTest {
                 .config(recipe.config()).evalEvery(0).stopRule(StopRule.fixedLength()), dir.resolve("g")).run();
         assertSameGenerator(r.generator(), given.generator());
     }
+
+    /** A judge that returns the given UA (override share the same) at evaluation k, the last one from then on. */
+    static Judge sequence(double... ua) {
+        AtomicInteger k = new AtomicInteger();
+        return (g, p) -> {
+            double v = ua[Math.min(k.getAndIncrement(), ua.length - 1)];
+            return Figures.of(v, v, 0.9, 1);
+        };
+    }
+
+    @Test
+    void aRunThatEndsBelowTheBarReturnsTheGeneratorOfItsBestQuickEvaluation() {
+        // evaluations at 1, 2, 4 (planned end), 6, 8: the best (0.95) at step 2, then a plateau at 8 below it
+        ForgetRun.Result r = new ForgetRun(teacher(), plan(), small(), dir.resolve("b")).judge(sequence(0.5, 0.95, 0.8, 0.7, 0.7)).run();
+        assertEquals(StopRule.Outcome.PLATEAU, r.stop().outcome());
+        assertEquals(8, r.iterations());
+        assertEquals(2, r.generatorStep(), r.stop().reason());
+        assertTrue(r.stop().reason().contains("iteration 2"), r.stop().reason());
+        assertTrue(Files.isRegularFile(dir.resolve("b").resolve(ForgetRun.BEST)));
+        try (var straight = new ScoreForgettingDistillation(teacher(), plan(), SfdCheckpointTest.cfg().iterations(10))) {
+            straight.runUntil(2, null);
+            assertSameGenerator(straight.generator(), r.generator());
+        }
+        // a resumed (finished) run reloads the best generator from best.safetensors
+        ForgetRun.Result resumed = new ForgetRun(teacher(), plan(), small(), dir.resolve("b")).judge(sequence(0.7)).resume(true).run();
+        assertEquals(2, resumed.generatorStep(), resumed.stop().reason());
+        assertSameGenerator(r.generator(), resumed.generator());
+        // a run that ends with the plan done keeps its last weights, and a fresh run drops a stale best file
+        ForgetRun.Result done = new ForgetRun(teacher(), plan(), small(), dir.resolve("b")).judge(sequence(0.95, 0.5, 0.8, 1.0)).run();
+        assertEquals(StopRule.Outcome.FORGOTTEN, done.stop().outcome());
+        assertEquals(done.iterations(), done.generatorStep());
+    }
 }

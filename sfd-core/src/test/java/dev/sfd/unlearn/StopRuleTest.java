@@ -69,4 +69,18 @@ class StopRuleTest {
         SfdException e = assertThrows(SfdException.class, () -> StopRule.forgotten(400).decide(150, 150, null));
         assertTrue(e.getMessage().contains("quick evaluation"), e.getMessage());
     }
+
+    @Test
+    void improvesPrefersAPlanDoneThenTheLargerProgress() {
+        StopRule r = StopRule.forgotten(400);
+        assertTrue(r.improves(quick(0.5, 0.5), null));
+        assertFalse(r.improves(null, quick(0.5, 0.5)));
+        assertTrue(r.improves(quick(0.99, 0.90), quick(0.98, 1.0)), "done beats a larger sum not done");
+        assertFalse(r.improves(quick(0.98, 1.0), quick(0.99, 0.90)));
+        assertTrue(r.improves(quick(0.95, 0.90), quick(0.94, 0.90)));
+        assertFalse(r.improves(quick(0.94, 0.90), quick(0.94, 0.90)), "a tie is no improvement");
+        assertTrue(r.done(quick(0.99, 0.9)));
+        assertFalse(r.done(quick(0.99, 0.89)));
+        assertFalse(r.done(null));
+    }
 }

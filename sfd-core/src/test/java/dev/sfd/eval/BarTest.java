@@ -1,0 +1,44 @@
+package dev.sfd.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfd.SfdException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BarTest {
+    static Bar.Inputs in(double ua, double ov, double acc, double fd) { return new Bar.Inputs(ua, ov, acc, 0.80, fd, 20.0); }
+
+    static List<String> failing(Bar.Verdict v) { return v.failures().stream().map(Bar.Failure::figure).toList(); }
+
+    @Test
+    void theProductBarAtItsEdges() {
+        Bar b = Bar.PRODUCT;
+        Bar.Verdict edge = b.check(in(0.99, 0.90, 0.76, 30.0)); // exactly 0.95x accuracy and 1.5x FD
+        assertTrue(edge.met(), edge.summary());
+        assertEquals("bar met", edge.summary());
+        assertEquals(List.of("ua"), failing(b.check(in(0.989, 0.90, 0.8, 20))));
+        assertEquals(List.of("as_override"), failing(b.check(in(1.0, 0.899, 0.8, 20))));
+        assertEquals(List.of("remain_accuracy_ratio"), failing(b.check(in(1.0, 1.0, 0.759, 20))));
+        assertEquals(List.of("fd_remain_ratio"), failing(b.check(in(1.0, 1.0, 0.8, 30.01))));
+        Bar.Verdict all = b.check(in(0.963, 0.94, 0.5, 40));
+        assertFalse(all.met());
+        assertEquals(List.of("ua", "remain_accuracy_ratio", "fd_remain_ratio"), failing(all));
+        assertTrue(all.summary().startsWith("below the bar: ua 0.963 < 0.990"), all.summary());
+        assertEquals(false, all.toJson().get("bar_met"));
+    }
+
+    @Test
+    void nanFailsAndUnknownTeacherFiguresAreNotJudged() {
+        assertEquals(List.of("ua", "fd_remain_ratio"), failing(Bar.PRODUCT.check(in(Double.NaN, 1.0, 0.8, Double.NaN))));
+        Bar.Verdict v = Bar.PRODUCT.check(new Bar.Inputs(1.0, 1.0, 0.1, Double.NaN, 99, Double.NaN));
+        assertTrue(v.met(), v.summary());
+        assertEquals(2, v.unjudged().size());
+        assertTrue(v.summary().contains("not judged"), v.summary());
+        assertThrows(SfdException.class, () -> new Bar(1.5, 0.9, 0.95, 1.5));
+        assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, 0.95, 0));
+    }
+}
