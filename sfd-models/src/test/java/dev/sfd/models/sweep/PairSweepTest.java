@@ -1,0 +1,160 @@
+package dev.sfd.models.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sfd.ConfigException;
+import dev.sfd.eval.Bar;
+import dev.sfd.eval.ClassTable;
+import dev.sfd.eval.Figures;
+import dev.sfd.io.RunCache;
+import dev.sfd.models.Classifier;
+import dev.sfd.models.Evaluator;
+import dev.sfd.models.SongUnet;
+import dev.sfd.models.SongUnetConfig;
+import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.unlearn.ForgetRun;
+import dev.sfd.unlearn.SfdRecipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pair set, the bar of a row, and the per-pair cache (a finished pair is loaded, an interrupted one resumes), on a tiny teacher. */
+class PairSweepTest {
+    static final SongUnetConfig SMALL = new SongUnetConfig(32, 1, 1, 10, 0, 8, new int[] {1, 2}, 2, 1, new int[] {16}, 0, 0, 1);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void thePairSetIsFixedPerSeedHoldsTheRequiredPairsAndNoSelfPairs() {
+        List<PairSweep.Pair> a = PairSweep.pairs(10, 1);
+        assertEquals(a, PairSweep.pairs(10, 1), "deterministic per seed");
+        assertEquals(10, a.size());
+        assertEquals(PairSweep.REQUIRED, a.subList(0, PairSweep.REQUIRED.size()));
+        for (String p : new String[] {"0->1", "6->0", "4->8", "5->2"}) assertTrue(a.contains(PairSweep.Pair.parse(p)), p);
+        assertEquals(10, new HashSet<>(a).size(), "no pair twice");
+        for (PairSweep.Pair p : a) assertNotEquals(p.forget(), p.override());
+        assertNotEquals(a, PairSweep.pairs(10, 2), "another seed draws other pairs");
+        assertEquals(a.subList(0, 7), PairSweep.pairs(7, 1).subList(0, 7), "a smaller set is a prefix of the same draw");
+        assertEquals(PairSweep.REQUIRED.subList(0, 3), PairSweep.pairs(3, 1));
+        List<PairSweep.Pair> all = PairSweep.pairs(90, 5);
+        assertEquals(90, new HashSet<>(all).size(), "all ordered pairs of distinct classes");
+        assertThrows(ConfigException.class, () -> PairSweep.pairs(10, 0, 1));
+        assertThrows(ConfigException.class, () -> PairSweep.pairs(10, 91, 1));
+        assertThrows(ConfigException.class, () -> PairSweep.Pair.parse("3->3"));
+        assertThrows(ConfigException.class, () -> PairSweep.Pair.parse("3-4"));
+        assertThrows(ConfigException.class, () -> PairSweep.requireValid(List.of(PairSweep.Pair.parse("0->12")), 10));
+        assertThrows(ConfigException.class, () -> PairSweep.requireValid(List.of(new PairSweep.Pair(0, 1), new PairSweep.Pair(0, 1)), 10));
+    }
+
+    static PairSweep.Row row(double ua, double ov, double acc, double fdMatched) {
+        Figures teacher = Figures.of(0.245, 0.05, 0.80, 20.0);
+        return new PairSweep.Row(new PairSweep.Pair(4, 8), Figures.of(ua, ov, acc, 35.0), 100, fdMatched, teacher, 100, 50, 50, "FORGOTTEN",
+                "done", 400, false, false);
+    }
+
+    @Test
+    void aRowMeetsTheBarOnlyWhenAllFourFiguresDo() {
+        PairSweep.Row ok = row(1.0, 0.95, 0.76, 30.0);
+        assertEquals(0.95, ok.accuracyRatio(), 1e-12);
+        assertEquals(1.5, ok.fdRatio(), 1e-12, "the ratio uses the FD at the teacher's count, not the budget's");
+        assertTrue(ok.verdict().met(), ok.verdict().summary());
+        assertFalse(row(0.985, 0.95, 0.8, 20).verdict().met());
+        assertFalse(row(1.0, 0.89, 0.8, 20).verdict().met());
+        assertFalse(row(1.0, 0.95, 0.75, 20).verdict().met());
+        Bar.Verdict fd = row(1.0, 0.95, 0.8, 30.2).verdict();
+        assertEquals(List.of("fd_remain_ratio"), fd.failures().stream().map(Bar.Failure::figure).toList());
+        Map<String, Object> json = row(0.985, 0.95, 0.8, 20).toJson();
+        assertEquals(false, json.get("bar_met"));
+        PairSweep.Row back = PairSweep.Row.fromJson(dev.sfd.io.Json.parseMap(dev.sfd.io.Json.write(ok.toJson())), "test");
+        assertEquals(ok.verdict(), back.verdict());
+        assertEquals(ok.pair(), back.pair());
+        assertEquals(1.5, back.fdRatio(), 1e-12);
+    }
+
+    static TestSweep sweep(Path cache) {
+        EdmPrecond teacher = SongUnet.create(SMALL, 5);
+        Evaluator ev = new Evaluator(new Classifier(1, 4, 10, 6), null);
+        double[] acc = new double[10], fd = new double[10];
+        java.util.Arrays.fill(acc, 0.8);
+        java.util.Arrays.fill(fd, Double.NaN);
+        int[] labels = Evaluator.classLabels(10, 2);
+        ClassTable table = ClassTable.of(labels, labels, acc, fd, 10);
+        SfdRecipe recipe = PairSweep.quick(SfdRecipe.oneStage()).config(PairSweep.quick(SfdRecipe.oneStage()).config().batch(2, 2)).quickPerClass(1);
+        return new TestSweep(new PairSweep(teacher, recipe, ev, new PairSweep.TeacherReference(table, 2, "test table"),
+                new PairSweep.Budget("test", 4, 2, 1), new RunCache(cache)));
+    }
+
+    record TestSweep(PairSweep sweep) {}
+
+    /** Counts forgetting runs started and cancels the first one at iteration {@code cancelAt} (0 = never). */
+    static final class Counting implements PairSweep.Listener {
+        final AtomicInteger runs = new AtomicInteger();
+        final long cancelAt;
+
+        Counting(long cancelAt) { this.cancelAt = cancelAt; }
+
+        @Override
+        public ForgetRun attach(PairSweep.Pair pair, ForgetRun run) {
+            int n = runs.incrementAndGet();
+            if (n == 1 && cancelAt > 0) {
+                run.addListener(new ForgetRun.Listener() {
+                    @Override
+                    public void onStep(String stage, long step, long max, Map<String, Double> losses) { if (step == cancelAt) run.cancel(); }
+                });
+            }
+            return run;
+        }
+    }
+
+    @Test
+    void aFinishedPairIsLoadedAndAnInterruptedOneResumes() throws Exception {
+        PairSweep.Pair pair = new PairSweep.Pair(0, 1);
+        PairSweep s = sweep(dir.resolve("cache")).sweep();
+        Counting first = new Counting(3);
+        assertThrows(CancellationException.class, () -> s.run(pair, first), "the first run is killed at iteration 3");
+        assertFalse(s.finished(pair));
+        assertTrue(Files.isRegularFile(s.folder(pair).resolve(ForgetRun.CHECKPOINT)));
+        PairSweep.Row resumed = s.run(pair, first);
+        assertTrue(resumed.resumed(), "continued from the checkpoint");
+        assertFalse(resumed.cached());
+        assertEquals(2, first.runs.get());
+        assertTrue(resumed.iterations() >= 4, "the planned length at least: " + resumed.iterations());
+        assertTrue(Double.isNaN(resumed.fdRatio()), "no real images: FD unknown");
+        assertTrue(resumed.verdict().unjudged().size() == 1, resumed.verdict().summary());
+
+        // a new sweep object over the same cache loads the pair: no forgetting run starts
+        Counting second = new Counting(0);
+        List<String> started = new ArrayList<>();
+        PairSweep again = sweep(dir.resolve("cache")).sweep();
+        PairSweep.Row loaded = again.run(List.of(pair), new PairSweep.Listener() {
+            @Override
+            public void onPairStart(PairSweep.Pair p, Path folder, boolean cached) { started.add(p + (cached ? " cached" : "")); }
+
+            @Override
+            public ForgetRun attach(PairSweep.Pair p, ForgetRun run) { return second.attach(p, run); }
+        }).get(0);
+        assertEquals(0, second.runs.get(), "a finished pair is never recomputed");
+        assertEquals(List.of("0->1 cached"), started);
+        assertTrue(loaded.cached());
+        assertEquals(resumed.generator().ua(), loaded.generator().ua());
+        assertEquals(resumed.seconds(), loaded.seconds());
+        assertEquals(resumed.iterations(), loaded.iterations());
+        // an uninterrupted run of the same pair reaches the same figures
+        PairSweep.Row straight = sweep(dir.resolve("cache2")).sweep().run(pair);
+        assertEquals(straight.generator().ua(), resumed.generator().ua());
+        assertEquals(straight.generator().remainAccuracy(), resumed.generator().remainAccuracy());
+        assertEquals(straight.iterations(), resumed.iterations());
+    }
+}
