@@ -77,10 +77,17 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
             unjudged = List.copyOf(unjudged);
         }
 
-        /** {@code "bar met"} or {@code "below the bar: ua 0.963 < 0.990, ..."}. */
+        /** {@code "bar met"} or {@code "below the bar: ua 0.963 < 0.990, ..."}, then what was not judged. */
         public String summary() {
-            String s = met ? "bar met" : "below the bar: " + String.join(", ", failures.stream().map(Failure::toString).toList());
-            return unjudged.isEmpty() ? s : s + " (not judged: " + String.join(", ", unjudged) + ")";
+            String rest = failureText();
+            return met ? (rest.isEmpty() ? "bar met" : "bar met " + rest) : "below the bar: " + rest;
+        }
+
+        /** The failing figures ({@code "ua 0.963 < 0.990, ..."}, empty when none) and what was not judged. */
+        public String failureText() {
+            String s = String.join(", ", failures.stream().map(Failure::toString).toList());
+            if (unjudged.isEmpty()) return s;
+            return s + (s.isEmpty() ? "" : " ") + "(not judged: " + String.join(", ", unjudged) + ")";
         }
 
         /** JSON form: {@code bar_met, bar_failures: [{figure, value, limit}], bar_unjudged}. */

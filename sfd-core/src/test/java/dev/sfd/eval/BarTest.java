@@ -37,7 +37,8 @@ class BarTest {
         Bar.Verdict v = Bar.PRODUCT.check(new Bar.Inputs(1.0, 1.0, 0.1, Double.NaN, 99, Double.NaN));
         assertTrue(v.met(), v.summary());
         assertEquals(2, v.unjudged().size());
-        assertTrue(v.summary().contains("not judged"), v.summary());
+        assertTrue(v.summary().startsWith("bar met (not judged: remain_accuracy_ratio"), v.summary());
+        assertEquals("ua 0.500 < 0.990", Bar.PRODUCT.check(in(0.5, 0.95, 0.8, 20)).failureText());
         assertThrows(SfdException.class, () -> new Bar(1.5, 0.9, 0.95, 1.5));
         assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, 0.95, 0));
     }

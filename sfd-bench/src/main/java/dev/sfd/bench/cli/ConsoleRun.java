@@ -39,6 +39,12 @@ final class ConsoleRun implements ForgetRun.Listener {
         }
     }
 
+    /** Closes the progress bar (when the view was attached with {@link ForgetRun#addListener} rather than {@link #run}). */
+    void close() {
+        if (bar != null) bar.close();
+        bar = null;
+    }
+
     @Override
     public void onStageStart(String name, long step, long maxSteps) {
         if (bar != null) bar.close();
@@ -113,5 +119,19 @@ final class ConsoleRun implements ForgetRun.Listener {
         m.put("step", d.step());
         m.put("reason", d.reason());
         return m;
+    }
+
+    /**
+     * The honest end of a forgetting command: 0 when {@code verdict} meets the bar, else one line on stderr naming the
+     * failing figures and how the run stopped, and {@link SfdCli#EXIT_BELOW_BAR}.
+     */
+    static int verdictExit(String command, dev.sfd.eval.Bar.Verdict verdict, StopRule.Decision stop) {
+        if (verdict.met()) {
+            if (!verdict.unjudged().isEmpty()) System.err.println(command + ": " + verdict.summary());
+            return 0;
+        }
+        System.err.println("sfd: " + command + " finished BELOW THE BAR (exit " + SfdCli.EXIT_BELOW_BAR + "): " + verdict.failureText()
+                + "; the run stopped with " + stop.outcome() + " (" + stop.reason() + ")");
+        return SfdCli.EXIT_BELOW_BAR;
     }
 }

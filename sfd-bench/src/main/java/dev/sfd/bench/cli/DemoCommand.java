@@ -2,6 +2,7 @@ package dev.sfd.bench.cli;
 
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.diffusion.Sampler;
+import dev.sfd.eval.Bar;
 import dev.sfd.eval.ClassTable;
 import dev.sfd.eval.Figures;
 import dev.sfd.io.Json;
@@ -82,6 +83,8 @@ final class DemoCommand implements Callable<Integer> {
         matched.put("generator", genFdMatched);
         matched.put("teacher", tf.figures().fdRemain());
         matched.put("ratio", genFdMatched / tf.figures().fdRemain());
+        Bar.Verdict verdict = Bar.PRODUCT.check(new Bar.Inputs(gen.ua(), gen.overrideShare(), gen.remainAccuracy(),
+                tf.figures().remainAccuracy(), genFdMatched, tf.figures().fdRemain()));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);
         report.put("override", override);
@@ -89,7 +92,9 @@ final class DemoCommand implements Callable<Integer> {
         report.put("iterations", run.iterations());
         report.put("iterations_planned", run.config().iterations());
         report.put("max_iterations", recipe.stopRule().maxIterations(run.config().iterations()));
+        report.put("generator_step", run.generatorStep());
         report.put("stop", ConsoleRun.stopJson(run.stop()));
+        report.putAll(verdict.toJson());
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
         report.put("sfd_seconds", sfdSeconds);
         report.putAll(headline(gen));
@@ -106,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
                 forget, FashionMnist.CLASS_NAMES.get(forget), override, FashionMnist.CLASS_NAMES.get(override), sfdSeconds,
                 gen.ua(), gen.overrideShare(), gen.remainAccuracy(), tf.figures().remainAccuracy(),
                 gen.fdRemain(), evalPerClass, tf.perClass(), genFdMatched, tf.figures().fdRemain(), out);
-        return 0;
+        return ConsoleRun.verdictExit("demo", verdict, run.stop());
     }
 
     /** UA, override share, remaining accuracy and FD under the report's top-level keys. */

@@ -1,11 +1,13 @@
 package dev.sfd.bench.cli;
 
 import dev.sfd.diffusion.EdmPrecond;
+import dev.sfd.eval.Bar;
 import dev.sfd.eval.Figures;
 import dev.sfd.io.Json;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
 import dev.sfd.models.data.FashionMnist;
+import dev.sfd.models.sweep.PairSweep;
 import dev.sfd.unlearn.ForgetPlan;
 import dev.sfd.unlearn.ForgetRun;
 import dev.sfd.unlearn.OneStepGenerator;
@@ -54,18 +56,35 @@ final class ForgetCommand implements Callable<Integer> {
         SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, plan " + plan);
         view.writeCurves(out.resolve("curves.png"));
         Figures f = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
+        Bar.Verdict verdict = plan.isEmpty() ? null : verdict(plan, g, f, ev);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("plan", plan.toString());
         report.put("method", recipe.name());
         report.put("iterations", run.iterations());
         report.put("iterations_planned", run.config().iterations());
+        report.put("generator_step", run.generatorStep());
         report.put("stop", ConsoleRun.stopJson(run.stop()));
+        if (verdict != null) report.putAll(verdict.toJson());
         report.put("seconds", seconds);
         report.putAll(f.toJson());
         report.put("config", run.config().toMap());
         report.put("generator_sha256", dev.sfd.io.RunFolder.sha256(out.resolve("generator.safetensors")));
         Json.write(out.resolve("report.json"), report);
         System.out.println("forget: " + plan + " done in " + Math.round(seconds) + " s; report " + out.resolve("report.json"));
-        return 0;
+        return verdict == null ? 0 : ConsoleRun.verdictExit("forget", verdict, run.stop());
+    }
+
+    /**
+     * The bar's verdict: UA and override share always; remaining accuracy and FD against the shipped teacher's stored
+     * evaluation when both teacher and classifier are the shipped ones (FD at its count), else not judged.
+     */
+    private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev) {
+        PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
+        if (ref == null) return Bar.PRODUCT.check(new Bar.Inputs(f.ua(), f.overrideShare(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN));
+        Figures t = Figures.ofTable(ref.table(), plan, null);
+        double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
+                : evalPerClass == ref.perClass() ? f.fdRemain() : ev.figures(g, plan, 1, ref.perClass(), 9_100).fdRemain();
+        return Bar.PRODUCT.check(new Bar.Inputs(f.ua(), f.overrideShare(), f.remainAccuracy(), t.remainAccuracy(), fd,
+                Double.isNaN(fd) ? Double.NaN : t.fdRemain()));
     }
 }

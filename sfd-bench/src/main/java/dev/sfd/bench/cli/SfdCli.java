@@ -4,14 +4,21 @@ import dev.sfd.SfdException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code sfd} command line. Exit codes: 0 ok, 1 runtime failure (including out of memory), 2 usage error (bad option or option combination). */
+/**
+ * The {@code sfd} command line. Exit codes: 0 ok, 1 runtime failure (including out of memory), 2 usage error (bad option
+ * or option combination), {@value #EXIT_BELOW_BAR} a forgetting run (demo, forget, sweep) that finished and wrote its
+ * files but ended below the product's bar ({@link dev.sfd.eval.Bar#PRODUCT}); its folder is finished like a successful one.
+ */
 @Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
         description = "Score Forgetting Distillation for the JVM: data-free class forgetting into a one-step generator.",
         subcommands = {
-            DemoCommand.class, ForgetCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, BenchCommand.class, ProfileCommand.class, BaselineCommand.class, RelearnCommand.class, TableCommand.class, ExportStage1Command.class,
+            DemoCommand.class, ForgetCommand.class, SweepCommand.class, SampleCommand.class, EvalCommand.class, TrainTeacherCommand.class, TrainClassifierCommand.class, BenchCommand.class, ProfileCommand.class, BaselineCommand.class, RelearnCommand.class, TableCommand.class, ExportStage1Command.class,
             CommandLine.HelpCommand.class
         })
 public final class SfdCli implements Runnable {
+    /** Exit code of a forgetting run that finished below the bar (its report says {@code bar_met: false} and why). */
+    public static final int EXIT_BELOW_BAR = 3;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -37,7 +44,7 @@ public final class SfdCli implements Runnable {
         cl.setExecutionStrategy(parsed -> {
             try {
                 int rc = new CommandLine.RunLast().execute(parsed);
-                if (rc == 0) Output.finishClaims();
+                if (rc == 0 || rc == EXIT_BELOW_BAR) Output.finishClaims();
                 return rc;
             } catch (OutOfMemoryError e) {
                 cl.getErr().println("sfd: error: out of memory (heap limit " + (Runtime.getRuntime().maxMemory() >> 20)

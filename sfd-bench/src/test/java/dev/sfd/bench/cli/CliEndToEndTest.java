@@ -41,12 +41,20 @@ class CliEndToEndTest {
 
     static int run(String... args) { return SfdCli.execute(args); }
 
+    /**
+     * A forgetting command finished and wrote its files: exit 0 (bar met) or {@link SfdCli#EXIT_BELOW_BAR} (a tiny random
+     * teacher and judge rarely meet the bar; the honest-stop tests check which one).
+     */
+    static void assertFinished(int rc) {
+        assertTrue(rc == 0 || rc == SfdCli.EXIT_BELOW_BAR, "exit " + rc + ": expected 0 or " + SfdCli.EXIT_BELOW_BAR);
+    }
+
     /** The main job's file contract (tiny teacher and budgets; the shipped judge classifier and real test images). */
     @Test
     void demoWritesItsFilesAndComparesFdAtEqualCounts() throws Exception {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
         Path out = dir.resolve("demo");
-        assertEquals(0, run("demo", "--teacher", teacher.toString(), "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2",
+        assertFinished(run("demo", "--teacher", teacher.toString(), "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2",
                 "--eval-every", "0", "--eval-samples", "6", "--eval-per-class", "4", "--teacher-per-class", "3", "--out", out.toString()));
         for (String f : new String[] {"generator.safetensors", "before.png", "after.png", "curves.png", "report.json"}) {
             assertTrue(Files.exists(out.resolve(f)), f);
@@ -67,7 +75,7 @@ class CliEndToEndTest {
     void forgetSampleEvalRoundTrip() throws Exception {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
         Path out = dir.resolve("forget");
-        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+        assertFinished(run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
                 "--iterations", "3", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "2", "--checkpoint-every", "2",
                 "--eval-samples", "8", "--eval-per-class", "4", "--out", out.toString()));
         for (String f : new String[] {"generator.safetensors", "after.png", "curves.png", "report.json", "checkpoint.safetensors"}) {
@@ -87,7 +95,10 @@ class CliEndToEndTest {
     }
 
     /** A judge that calls every image class {@code k} (zero head weights, one large bias). */
-    static Path constantJudge(int k) {
+    static Path constantJudge(int k) { return constantJudge(k, dir); }
+
+    /** {@link #constantJudge(int)} written into folder {@code d}. */
+    static Path constantJudge(int k, Path d) {
         Classifier c = new Classifier(1, 4, 10, 6);
         Map<String, dev.sfd.tensor.Tensor> sd = new java.util.LinkedHashMap<>(c.stateDict());
         float[] bias = new float[10];
@@ -95,7 +106,7 @@ class CliEndToEndTest {
         sd.put("head.weight", dev.sfd.tensor.Tensor.zeros(dev.sfd.tensor.DType.FLOAT32, 10, Classifier.FEATURES));
         sd.put("head.bias", dev.sfd.tensor.Tensor.of(bias, 10));
         c.loadStateDict(sd, true);
-        Path p = dir.resolve("judge-" + k + ".safetensors");
+        Path p = d.resolve("judge-" + k + ".safetensors");
         c.save(p, null);
         return p;
     }
@@ -119,13 +130,13 @@ class CliEndToEndTest {
         a[common.length + 1] = constantJudge(0).toString(); // every sample still the forgotten class: runs to the cap (4)
         a[common.length + 3] = notDone.toString();
         a[maxValue] = "4";
-        assertEquals(0, run(a));
+        assertEquals(SfdCli.EXIT_BELOW_BAR, run(a), "UA 0: finished below the bar");
         r = Json.readMap(notDone.resolve("report.json"));
         assertEquals(4, ((Number) r.get("iterations")).intValue());
         assertEquals(2, ((Number) r.get("iterations_planned")).intValue());
         a[maxValue] = "20"; // a far cap: the plateau (no gain at 4 and 6) stops the extension at 6
         a[common.length + 3] = dir.resolve("max-plateau").toString();
-        assertEquals(0, run(a));
+        assertEquals(SfdCli.EXIT_BELOW_BAR, run(a));
         assertEquals(6, ((Number) Json.readMap(dir.resolve("max-plateau/report.json")).get("iterations")).intValue());
         assertMessage(2, "is below --iterations 3", "forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
                 "--iterations", "3", "--max-iterations", "2", "--out", dir.resolve("x8").toString());
@@ -138,7 +149,7 @@ class CliEndToEndTest {
     void twoStageWritesBothStages() {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
         Path out = dir.resolve("two-stage");
-        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+        assertFinished(run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
                 "--two-stage", "2", "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0",
                 "--eval-samples", "4", "--eval-per-class", "2", "--out", out.toString()));
         assertTrue(Files.exists(out.resolve("stage1/checkpoint.safetensors")));
@@ -155,7 +166,7 @@ class CliEndToEndTest {
                 "--out", stage1.toString()));
         assertTrue(Files.exists(stage1.resolve("fake.safetensors")), "a forget run writes its fake score network");
         Path out = dir.resolve("stage2");
-        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+        assertFinished(run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
                 "--from-stage1", stage1.toString(), "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0",
                 "--eval-samples", "4", "--eval-per-class", "2", "--out", out.toString()));
         Map<String, Object> report = Json.readMap(out.resolve("report.json"));
@@ -164,7 +175,7 @@ class CliEndToEndTest {
         assertEquals(0.3, ((Number) cfg.get("lambda_f")).doubleValue(), 0.0, "stage 2 uses --stage2-forget-weight");
         assertTrue(!"NONE".equals(cfg.get("ema")), "stage 2 keeps an EMA by default (CPU recipe)");
         // the checkpoint of a (possibly unfinished) distillation is a stage 1 too; a forgetting run's is not
-        assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+        assertFinished(run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
                 "--from-stage1", stage1.resolve("checkpoint.safetensors").toString(), "--iterations", "1", "--batch-remain", "2",
                 "--batch-forget", "2", "--eval-every", "0", "--eval-samples", "4", "--eval-per-class", "2", "--no-stage2-ema",
                 "--out", dir.resolve("stage2b").toString()));

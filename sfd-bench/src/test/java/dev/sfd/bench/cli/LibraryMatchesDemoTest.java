@@ -34,7 +34,7 @@ class LibraryMatchesDemoTest {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
         Assumptions.assumeTrue(Models.shippedStage1(), "this build ships no stage 1");
         Path cli = dir.resolve("demo");
-        assertEquals(0, SfdCli.execute("demo", "--iterations", "2", "--max-iterations", "2", "--eval-samples", "20", "--eval-per-class", "5",
+        CliEndToEndTest.assertFinished(SfdCli.execute("demo", "--iterations", "2", "--max-iterations", "2", "--eval-samples", "20", "--eval-per-class", "5",
                 "--before-per-class", "1", "--out", cli.toString()));
 
         // the library, as the README's example: recipe, run, evaluator

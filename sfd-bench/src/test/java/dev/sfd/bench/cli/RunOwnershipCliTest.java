@@ -43,7 +43,7 @@ class RunOwnershipCliTest {
     @Test
     void aSecondRunIntoAFinishedRunsFolderIsRefusedUnlessOverwriteIsGiven() throws Exception {
         Path out = dir.resolve("run");
-        assertEquals(0, SfdCli.execute(forget(out, "0->1")));
+        CliEndToEndTest.assertFinished(SfdCli.execute(forget(out, "0->1")));
         Map<String, Object> manifest = Json.readMap(out.resolve(RunFolder.MANIFEST_FILE));
         assertEquals("0->1", manifest.get("plan"));
         Map<?, ?> files = (Map<?, ?>) manifest.get("files");
@@ -58,7 +58,7 @@ class RunOwnershipCliTest {
         assertEquals(java.util.Arrays.toString(report), java.util.Arrays.toString(Files.readAllBytes(out.resolve("report.json"))), "untouched");
         assertMessage(2, "contradict", forget(out, "3->4", "--resume", "--overwrite"));
 
-        assertEquals(0, SfdCli.execute(forget(out, "3->4", "--overwrite")));
+        CliEndToEndTest.assertFinished(SfdCli.execute(forget(out, "3->4", "--overwrite")));
         assertEquals("3->4", Json.readMap(out.resolve(RunFolder.MANIFEST_FILE)).get("plan"));
         assertEquals("3->4", Json.readMap(out.resolve("report.json")).get("plan"));
     }

@@ -135,10 +135,12 @@ public final class PairSweep {
      * share) and {@code perClass} per remaining class (accuracy, FD), latents from {@code seed}.
      */
     public record Budget(String name, int forgetSamples, int perClass, long seed) {
+        /** Sample counts of {@link #FULL} and {@link #QUICK}. */
+        public static final int FULL_FORGET_SAMPLES = 1000, FULL_PER_CLASS = 100, QUICK_FORGET_SAMPLES = 50, QUICK_PER_CLASS = 10;
         /** The product's evaluation: 1,000 forgotten-label samples and 100 per remaining class (what the demo reports). */
-        public static final Budget FULL = new Budget("full", 1000, 100, 9_000);
+        public static final Budget FULL = new Budget("full", FULL_FORGET_SAMPLES, FULL_PER_CLASS, 9_000);
         /** A smoke test: 50 forgotten-label samples, 10 per remaining class. */
-        public static final Budget QUICK = new Budget("quick", 50, 10, 9_000);
+        public static final Budget QUICK = new Budget("quick", QUICK_FORGET_SAMPLES, QUICK_PER_CLASS, 9_000);
 
         public Budget {
             ConfigException.requirePositive("evaluation samples of the forgotten label", forgetSamples);
