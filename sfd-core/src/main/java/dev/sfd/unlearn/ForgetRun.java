@@ -28,6 +28,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link StopRule#improves}) in {@code best.safetensors}; a run that ends without the plan done (a plateau or the
  * maximum length) returns those weights instead of its last ones when they are better, and says so in its decision
  * ({@link Result#generatorStep()}). A run that ends with the plan done, or a fixed-length run, returns its last weights.
+ * Such a run also records its quick evaluations in {@code evaluations.json}; a resumed run reads them back and replays
+ * the stop rule's decisions before its checkpoint, so that it stops where the uninterrupted run would have (when its
+ * checkpoint lies on an evaluation step, as with the recipes' equal checkpoint and evaluation intervals).
  *
  * <pre>{@code
  * ForgetRun run = new ForgetRun(teacher, plan, SfdRecipe.twoStage(stage1).seed(7), Path.of("runs/mine"))
@@ -44,6 +47,8 @@ public final class ForgetRun {
     public static final String CHECKPOINT = "checkpoint.safetensors", FAKE = "fake.safetensors", STAGE1_DIR = "stage1";
     /** The generator of the best quick evaluation so far (metadata: its step and figures), kept for a run that may continue. */
     public static final String BEST = "best.safetensors";
+    /** The quick evaluations of a run that may continue, so that a resumed run restores its stop rule's state. */
+    public static final String EVALUATIONS = "evaluations.json";
 
     /** Progress of a run; every method has an empty default. Called on the thread that runs {@link #run()}. */
     public interface Listener {
@@ -100,6 +105,7 @@ public final class ForgetRun {
     private long bestStep = -1;
     private ScoreNetwork bestNetwork;
     private Path bestFile;
+    private Path evaluationsFile;
 
     /** A run of {@code recipe} that forgets {@code plan} from {@code teacher}, writing into {@code folder}. */
     public ForgetRun(ScoreNetwork teacher, ForgetPlan plan, SfdRecipe recipe, Path folder) {
@@ -197,7 +203,10 @@ public final class ForgetRun {
         boolean keepBest = stage.equals(FORGET) && rule.canExtend(planned);
         try (var sfd = new ScoreForgettingDistillation(teacher, p, runCfg, generatorInit, fakeInit)) {
             if (resumeStage) sfd.resume(ckpt);
-            if (keepBest) startBest(dir.resolve(BEST), sfd, resumeStage);
+            if (keepBest) {
+                startBest(dir.resolve(BEST), sfd, resumeStage);
+                restoreDecisions(dir.resolve(EVALUATIONS), sfd, rule, planned, every, resumeStage);
+            }
             for (Listener l : listeners) l.onStageStart(stage, sfd.step(), runCfg.iterations());
             sfd.addListener(new TrainingListener() {
                 @Override
@@ -264,6 +273,7 @@ public final class ForgetRun {
         Figures f = judge.judge(sfd.generator(), p);
         evaluations.add(new Evaluation(stage, sfd.step(), f));
         if (bestFile != null && stage.equals(FORGET) && stopRule.improves(f, bestFigures)) keepBest(sfd, f);
+        if (evaluationsFile != null && stage.equals(FORGET)) writeEvaluations();
         for (Listener l : listeners) l.onEvaluation(stage, sfd.step(), f);
         return f;
     }
@@ -286,6 +296,49 @@ public final class ForgetRun {
         bestNetwork = net;
         bestStep = Long.parseLong(c.metadata().get("sfd.step"));
         bestFigures = Figures.fromJson(Json.parseMap(c.metadata().get("sfd.quick")), file.toString());
+    }
+
+    /**
+     * Starts recording evaluations in {@code file}. A resumed run restores the evaluations up to its checkpoint's step
+     * and replays the stop rule's decisions made before that step (evaluations at the planned length, at multiples of
+     * the evaluation interval past it, or at the maximum), which restores the rule's plateau state.
+     */
+    private void restoreDecisions(Path file, ScoreForgettingDistillation sfd, StopRule rule, long planned, int every, boolean resumed) {
+        evaluationsFile = file;
+        try {
+            if (!resumed) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            if (!Files.isRegularFile(file)) return;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file, e);
+        }
+        Object list = Json.readMap(file).get("evaluations");
+        if (!(list instanceof List<?> entries)) throw new dev.sfd.FormatException(file + ": no evaluations list");
+        long max = rule.maxIterations(planned);
+        for (Object o : entries) {
+            if (!(o instanceof Map<?, ?> e) || !(e.get("figures") instanceof Map<?, ?> fm)) throw new dev.sfd.FormatException(file + ": malformed entry");
+            long step = (long) Json.toDouble(e.get("step"));
+            if (step > sfd.step()) continue;
+            @SuppressWarnings("unchecked")
+            Figures f = Figures.fromJson((Map<String, Object>) fm, file.toString());
+            evaluations.add(new Evaluation(FORGET, step, f));
+            boolean decisionPoint = step >= planned && (step == planned || (every > 0 && step % every == 0) || step == max);
+            if (decisionPoint && step < sfd.step()) rule.decide(step, planned, f);
+        }
+    }
+
+    private void writeEvaluations() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Evaluation e : evaluations) {
+            if (!e.stage().equals(FORGET)) continue;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", e.step());
+            m.put("figures", e.figures().toJson());
+            list.add(m);
+        }
+        Json.write(evaluationsFile, Map.of("evaluations", list));
     }
 
     /** Remembers the generator at the current step as the best so far, in memory and in {@link #BEST}. */

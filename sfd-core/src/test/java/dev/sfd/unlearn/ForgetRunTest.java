@@ -186,4 +186,38 @@ class ForgetRunTest {
         assertEquals(StopRule.Outcome.FORGOTTEN, done.stop().outcome());
         assertEquals(done.iterations(), done.generatorStep());
     }
+
+    @Test
+    void aResumedRunReplaysItsStopDecisionsAndStopsWhereTheStraightRunDid() {
+        // UA 0.5 before iteration 4, 0.6 from there: decisions at 4 (gain), 6 (stale 1), 8 (stale 2: plateau)
+        java.util.concurrent.atomic.AtomicLong at = new java.util.concurrent.atomic.AtomicLong();
+        Judge byStep = (g, p) -> {
+            double v = at.get() >= 4 ? 0.6 : 0.5;
+            return Figures.of(v, v, 0.9, 1);
+        };
+        ForgetRun.Listener tracker = new ForgetRun.Listener() {
+            @Override
+            public void onStageStart(String stage, long step, long max) { at.set(step); }
+
+            @Override
+            public void onStep(String stage, long step, long max, java.util.Map<String, Double> losses) { at.set(step); }
+        };
+        ForgetRun.Result straight = new ForgetRun(teacher(), plan(), small(), dir.resolve("s")).judge(byStep).addListener(tracker).run();
+        assertEquals(StopRule.Outcome.PLATEAU, straight.stop().outcome());
+        assertEquals(8, straight.iterations());
+        // the same run cancelled after its decision at 6 (checkpoint at 6), then resumed
+        ForgetRun cut = new ForgetRun(teacher(), plan(), small(), dir.resolve("c")).judge(byStep).addListener(tracker);
+        cut.addListener(new ForgetRun.Listener() {
+            @Override
+            public void onDecision(StopRule.Decision d) { if (d.step() == 6) cut.cancel(); }
+        });
+        assertThrows(CancellationException.class, cut::run);
+        assertTrue(Files.isRegularFile(dir.resolve("c").resolve(ForgetRun.EVALUATIONS)));
+        ForgetRun.Result resumed = new ForgetRun(teacher(), plan(), small(), dir.resolve("c")).judge(byStep).addListener(tracker).resume(true).run();
+        assertEquals(StopRule.Outcome.PLATEAU, resumed.stop().outcome(), resumed.stop().reason());
+        assertEquals(8, resumed.iterations(), "without the replay the resumed rule starts afresh and runs to the maximum (10)");
+        assertEquals(straight.evaluations().stream().map(ForgetRun.Evaluation::step).toList(),
+                resumed.evaluations().stream().map(ForgetRun.Evaluation::step).toList());
+        assertSameGenerator(straight.generator(), resumed.generator());
+    }
 }
