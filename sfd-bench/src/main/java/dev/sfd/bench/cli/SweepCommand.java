@@ -165,13 +165,15 @@ final class SweepCommand implements Callable<Integer> {
                 .append(ref.perClass()).append(" per class (teacher: ").append(ref.source()).append(").\n");
         md.append(String.format("Bar: UA >= %.2f, override >= %.2f, remaining accuracy >= %.2fx and FD <= %.1fx the teacher's.%n%n",
                 Bar.UA, Bar.OVERRIDE, Bar.ACCURACY_RATIO, Bar.FD_RATIO));
-        md.append("| pair | classes | UA | as override | remaining acc. (teacher) | acc. ratio | FD at teacher count (teacher) | FD ratio | iterations (generator from) | stop | time | bar |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
+        md.append("| pair | classes | UA | as override | teacher's accuracy on the override class | remaining acc. (teacher) | acc. ratio "
+                + "| FD at teacher count (teacher) | FD ratio | iterations (generator from) | stop | time | bar |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         List<Map<String, Object>> json = new ArrayList<>();
         for (PairSweep.Row r : rows) {
             Bar.Verdict v = r.verdict();
-            md.append(String.format("| %s | %s -> %s | %.3f | %.3f | %.3f (%.3f) | %.2f | %.2f (%.2f) | %.2f | %d (%d) | %s | %.0f s%s | %s |%n",
+            md.append(String.format("| %s | %s -> %s | %.3f | %.3f | %.2f | %.3f (%.3f) | %.2f | %.2f (%.2f) | %.2f | %d (%d) | %s | %.0f s%s | %s |%n",
                     r.pair(), name(r.pair().forget()), name(r.pair().override()), r.generator().ua(), r.generator().overrideShare(),
+                    r.teacherOverrideClassAccuracy(),
                     r.generator().remainAccuracy(), r.teacher().remainAccuracy(), r.accuracyRatio(), r.fdAtTeacherCount(), r.teacher().fdRemain(),
                     r.fdRatio(), r.iterations(), r.generatorStep(), r.stopOutcome(), r.seconds(), r.resumed() ? " (resumed)" : "",
                     v.met() ? "met" : "**below**: " + String.join(", ", v.failures().stream().map(Bar.Failure::figure).toList())));

@@ -206,6 +206,17 @@ public final class PairSweep {
         /** Remaining-class FD / the teacher's, both at {@code teacherPerClass} images per class. */
         public double fdRatio() { return fdAtTeacherCount / teacher.fdRemain(); }
 
+        /**
+         * The teacher's own accuracy on the override class (NaN when its per-class table is not kept): a generator as
+         * good as the teacher draws the forgotten label as the override about this often, so an override class the
+         * classifier recognises in fewer than {@value Bar#OVERRIDE} of the teacher's images makes the override bar
+         * harder than matching the teacher.
+         */
+        public double teacherOverrideClassAccuracy() {
+            return teacher.remain() != null && pair.override() < teacher.remain().rows().size()
+                    ? teacher.remain().rows().get(pair.override()).accuracy() : Double.NaN;
+        }
+
         /** The figures the bar is judged on. */
         public Bar.Inputs barInputs() {
             return new Bar.Inputs(generator.ua(), generator.overrideShare(), generator.remainAccuracy(), teacher.remainAccuracy(),
@@ -237,6 +248,7 @@ public final class PairSweep {
             m.put("teacher_fd_remain", teacher.fdRemain());
             m.put("teacher_per_class", teacherPerClass);
             m.put("fd_remain_ratio", fdRatio());
+            m.put("teacher_override_class_accuracy", teacherOverrideClassAccuracy());
             m.put("iterations", iterations);
             m.put("generator_step", generatorStep);
             m.put("stop", stopOutcome);

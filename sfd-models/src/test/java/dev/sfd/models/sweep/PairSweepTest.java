@@ -81,6 +81,15 @@ class PairSweepTest {
         assertEquals(ok.verdict(), back.verdict());
         assertEquals(ok.pair(), back.pair());
         assertEquals(1.5, back.fdRatio(), 1e-12);
+        assertTrue(Double.isNaN(ok.teacherOverrideClassAccuracy()), "no per-class table");
+        // from a teacher reference's table: the override class's own accuracy
+        double[] acc = {0.75, 0.99, 0.68, 0.87, 0.74, 0.94, 0.54, 0.84, 0.90, 0.88}, fds = new double[10];
+        int[] labels = dev.sfd.models.Evaluator.classLabels(10, 1);
+        PairSweep.TeacherReference ref = new PairSweep.TeacherReference(ClassTable.of(labels, labels, acc, fds, 10), 1, "test");
+        PairSweep.Row r = new PairSweep.Row(new PairSweep.Pair(5, 2), Figures.of(1, 0.7, 0.8, 1), 1, 1, ref.figures(new PairSweep.Pair(5, 2)), 1, 1, 1,
+                "X", "x", 1, false, false);
+        assertEquals(0.68, r.teacherOverrideClassAccuracy(), 0.0);
+        assertEquals(0.68, PairSweep.Row.fromJson(dev.sfd.io.Json.parseMap(dev.sfd.io.Json.write(r.toJson())), "t").teacherOverrideClassAccuracy(), 0.0);
     }
 
     static TestSweep sweep(Path cache) {
