@@ -96,6 +96,7 @@ public final class ForgetRun {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<Evaluation> evaluations = new ArrayList<>();
     private Judge judge;
+    private OverrideClassifier classifier;
     private StopRule stopRule;
     private boolean resume;
     private volatile boolean cancelled;
@@ -127,6 +128,18 @@ public final class ForgetRun {
     /** The judge for quick evaluations (needed when the recipe evaluates or its stop rule continues past the planned length). */
     public ForgetRun judge(Judge j) { this.judge = j; return this; }
 
+    /**
+     * The classifier that picks the forgotten samples' teacher labels when the recipe's configuration uses
+     * {@link OverrideMode#CLASSIFIER} (required there; ignored otherwise).
+     */
+    public ForgetRun classifier(OverrideClassifier c) {
+        if (c != null && c.numClasses() != teacher.labelDim()) {
+            throw new dev.sfd.ConfigException("ForgetRun: the override classifier has " + c.numClasses() + " classes but the teacher has " + teacher.labelDim());
+        }
+        this.classifier = c;
+        return this;
+    }
+
     /** Replaces the recipe's stop rule for this run. */
     public ForgetRun stopWhen(StopRule rule) {
         if (rule == null) throw new SfdException("ForgetRun: stop rule is null");
@@ -155,6 +168,9 @@ public final class ForgetRun {
         if ((extensible || recipe.evalEvery() > 0) && judge == null) {
             throw new SfdException("ForgetRun: recipe '" + recipe.name() + "' evaluates every " + recipe.evalEvery()
                     + " iterations; give a judge (ForgetRun.judge) or use evalEvery(0) with a fixed-length stop rule");
+        }
+        if (cfg.overrideMode() == OverrideMode.CLASSIFIER && !plan.isEmpty() && classifier == null) {
+            throw new dev.sfd.ConfigException("ForgetRun: override mode classifier needs a classifier (ForgetRun.classifier)");
         }
         if (extensible && recipe.evalEvery() <= 0) {
             throw new SfdException("ForgetRun: the stop rule continues past " + cfg.iterations() + " iterations, which needs quick evaluations");
@@ -201,7 +217,7 @@ public final class ForgetRun {
         SfdConfig runCfg = cfg.iterations(rule.maxIterations(planned));
         int every = recipe.evalEvery();
         boolean keepBest = stage.equals(FORGET) && rule.canExtend(planned);
-        try (var sfd = new ScoreForgettingDistillation(teacher, p, runCfg, generatorInit, fakeInit)) {
+        try (var sfd = new ScoreForgettingDistillation(teacher, p, runCfg, generatorInit, fakeInit).classifier(classifier)) {
             if (resumeStage) sfd.resume(ckpt);
             if (keepBest) {
                 startBest(dir.resolve(BEST), sfd, resumeStage);
@@ -270,7 +286,11 @@ public final class ForgetRun {
     }
 
     private Figures evaluate(String stage, ScoreForgettingDistillation sfd, ForgetPlan p) {
-        Figures f = judge.judge(sfd.generator(), p);
+        OverrideMode mode = sfd.config().overrideMode();
+        Figures f = judge.judge(sfd.generator(), p, mode);
+        if (!p.isEmpty() && f.overrideMode() != mode) {
+            throw new SfdException("ForgetRun: the judge returned figures of override mode " + f.overrideMode().id() + " for a run in mode " + mode.id());
+        }
         evaluations.add(new Evaluation(stage, sfd.step(), f));
         if (bestFile != null && stage.equals(FORGET) && stopRule.improves(f, bestFigures)) keepBest(sfd, f);
         if (evaluationsFile != null && stage.equals(FORGET)) writeEvaluations();

@@ -1,5 +1,6 @@
 package dev.sfd.unlearn;
 
+import dev.sfd.SfdException;
 import dev.sfd.eval.Figures;
 
 /**
@@ -10,5 +11,18 @@ import dev.sfd.eval.Figures;
  */
 @FunctionalInterface
 public interface Judge {
+    /** The figures of a run with fixed override classes ({@link OverrideMode#FIXED}). */
     Figures judge(OneStepGenerator generator, ForgetPlan plan);
+
+    /**
+     * The figures of a run in override mode {@code mode} ({@link Figures#overrideMode()} must be {@code mode}). A judge
+     * that only knows fixed override classes refuses the other modes; sfd-models' evaluator implements all of them.
+     */
+    default Figures judge(OneStepGenerator generator, ForgetPlan plan, OverrideMode mode) {
+        if (!mode.fixed()) {
+            throw new SfdException("this judge only evaluates fixed override classes, not override mode " + mode.id()
+                    + " (implement Judge.judge(generator, plan, mode), as the Evaluator's quickJudge does)");
+        }
+        return judge(generator, plan);
+    }
 }

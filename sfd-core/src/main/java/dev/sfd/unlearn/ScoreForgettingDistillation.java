@@ -32,7 +32,8 @@ import java.util.Map;
  * and forgotten labels; (2) generator update through the frozen teacher and fake nets with the SiD loss,
  * where the forget branch gives the teacher the override label and the fake net the forgotten label;
  * (3) EMA of the generator. All randomness comes from one Philox stream, so a checkpointed run resumes
- * bit-identically.
+ * bit-identically. The override label is the plan's fixed override class, a random remaining class or a
+ * classifier's pick per sample ({@link SfdConfig#overrideMode}).
  */
 public final class ScoreForgettingDistillation implements AutoCloseable {
     private final ScoreNetwork teacher;
@@ -54,6 +55,8 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     /** {@link SfdConfig#tieForgotten} with a plan that forgets something. */
     private final boolean tied;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    /** Picks the teacher label of forgotten samples in {@link OverrideMode#CLASSIFIER} mode (null otherwise). */
+    private OverrideClassifier classifier;
     private long step;
     private double seconds;
     private boolean closed;
@@ -107,6 +110,20 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
 
     public void addListener(TrainingListener l) { listeners.add(l); }
 
+    /**
+     * The classifier that picks the teacher label of forgotten samples in {@link OverrideMode#CLASSIFIER} mode (needed
+     * there before the first iteration; ignored in the other modes). Returns this trainer.
+     *
+     * @throws SfdException when its class count differs from the teacher's
+     */
+    public ScoreForgettingDistillation classifier(OverrideClassifier c) {
+        if (c != null && c.numClasses() != numClasses) {
+            throw new SfdException("override classifier has " + c.numClasses() + " classes but the teacher has " + numClasses);
+        }
+        this.classifier = c;
+        return this;
+    }
+
     public long step() { return step; }
 
     public ForgetPlan plan() { return plan; }
@@ -147,6 +164,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     /** One SFD iteration: fake update, generator update, EMA. */
     public Map<String, Double> iterate() {
         ensureOpen();
+        if (cfg.overrideMode() == OverrideMode.CLASSIFIER && forget.length > 0 && classifier == null) {
+            throw new dev.sfd.ConfigException("override mode classifier needs a classifier to pick the forgotten samples' teacher labels "
+                    + "(ScoreForgettingDistillation.classifier / ForgetRun.classifier)");
+        }
         long t0 = System.nanoTime();
         Map<String, Double> figures = new LinkedHashMap<>();
         int[] remainLabels = drawLabels(remain, cfg.batchRemain());
@@ -188,11 +209,20 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
             int[] genRemain = cfg.lambdaRemain() > 0 ? remainLabels : new int[0];
             int[] genForget = doForget && cfg.lambdaForget() > 0 ? forgetLabels : new int[0];
             if (genRemain.length + genForget.length > 0) {
-                int[] overrideLabels = new int[genForget.length];
-                for (int i = 0; i < overrideLabels.length; i++) overrideLabels[i] = plan.overrideOf(genForget[i]);
-                // forget branch: generator and fake net see c_f, the teacher sees the override c_o
+                // forget branch: generator and fake net see c_f, the teacher sees the override c_o (fixed, drawn, or picked
+                // by the classifier inside sidPerSample)
+                int[] overrideLabels = switch (cfg.overrideMode()) {
+                    case FIXED -> {
+                        int[] o = new int[genForget.length];
+                        for (int i = 0; i < o.length; i++) o[i] = plan.overrideOf(genForget[i]);
+                        yield o;
+                    }
+                    case RANDOM -> genForget.length > 0 ? drawLabels(remain, genForget.length) : new int[0];
+                    case CLASSIFIER -> new int[genForget.length];
+                };
                 int[] gen = concat(genRemain, genForget);
-                Sid sid = sidPerSample(gen, concat(genRemain, overrideLabels), gen);
+                Sid sid = sidPerSample(gen, concat(genRemain, overrideLabels), gen,
+                        cfg.overrideMode() == OverrideMode.CLASSIFIER ? genRemain.length : gen.length);
                 Tensor loss = weighted(sid.perSample(), genRemain.length, cfg.lambdaRemain() * cfg.generatorLossScale(),
                         genForget.length, cfg.lambdaForget() * cfg.generatorLossScale(),
                         figures, "gen_remain", "gen_forget", "generator loss");
@@ -249,8 +279,10 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
     /**
      * The SiD generator loss per sample (SPEC-SFD section 6): x_g = G(z, c_gen); x_t = x_g + sigma n with
      * sigma = rho-interp(u), u ~ U(0, tMax); loss_n = sum (y_real - y_fake)((y_real - x_g) - alpha (y_real - y_fake)) / omega_n.
+     * Rows from {@code pickFrom} on get their teacher label from the classifier ({@link #pickOverrides}); none when
+     * {@code pickFrom} is the row count.
      */
-    private Sid sidPerSample(int[] genLabels, int[] teacherLabels, int[] fakeLabels) {
+    private Sid sidPerSample(int[] genLabels, int[] teacherLabels, int[] fakeLabels, int pickFrom) {
         int n = genLabels.length;
         int[] img = teacher.imageShape();
         Tensor z = rng.normal(DType.FLOAT32, n, img[0], img[1], img[2]);
@@ -261,9 +293,40 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
         Tensor noise = rng.normal(DType.FLOAT32, n, img[0], img[1], img[2]);
         Tensor sig = Tensor.of(sigma, n).to(DType.FLOAT32);
         Tensor xt = Ops.add(xg, Ops.mul(noise, Ops.reshape(sig, n, 1, 1, 1)));
+        if (pickFrom < n) {
+            Tensor yFake = Guidance.of(fake, cfg.guidanceEvalFake()).denoise(xt, sig, oneHot(fakeLabels));
+            int[] labels = teacherLabels.clone();
+            pickOverrides(yFake.detach().narrow(0, pickFrom, n - pickFrom), labels, pickFrom);
+            Tensor yReal = Guidance.of(teacher, cfg.guidanceTeacher()).denoise(xt, sig, oneHot(labels));
+            return new Sid(z, xg, Ops.sidLoss(xg, yReal, yFake, cfg.alpha()));
+        }
         Tensor yReal = Guidance.of(teacher, cfg.guidanceTeacher()).denoise(xt, sig, oneHot(teacherLabels));
         Tensor yFake = Guidance.of(fake, cfg.guidanceEvalFake()).denoise(xt, sig, oneHot(fakeLabels));
         return new Sid(z, xg, Ops.sidLoss(xg, yReal, yFake, cfg.alpha()));
+    }
+
+    /**
+     * Classifier-guided pseudo-labels (the paper's released code, option {@code use_clf} with {@code pseudo_label_type
+     * amax}): the classifier judges the fake score network's denoised estimate of each forgotten sample, the forgotten
+     * classes' logits are masked out, and the teacher label is the remaining class with the highest logit. Writes
+     * {@code labels[from + i]} for every row {@code i} of {@code denoised}.
+     */
+    private void pickOverrides(Tensor denoised, int[] labels, int from) {
+        int rows = denoised.dim(0);
+        float[] logits;
+        try (var g = Grad.disabled()) {
+            Tensor l = classifier.logits(denoised.detach());
+            if (l.rank() != 2 || l.dim(0) != rows || l.dim(1) != numClasses) {
+                throw new dev.sfd.ShapeException("override classifier returned logits of shape " + java.util.Arrays.toString(l.shape())
+                        + ", expected [" + rows + ", " + numClasses + "]");
+            }
+            logits = l.toFloatArray();
+        }
+        for (int i = 0; i < rows; i++) {
+            int best = remain[0];
+            for (int c : remain) if (logits[i * numClasses + c] > logits[i * numClasses + best]) best = c;
+            labels[from + i] = best;
+        }
     }
 
     /**
@@ -327,7 +390,7 @@ public final class ScoreForgettingDistillation implements AutoCloseable {
      */
     public ScoreForgettingDistillation continueWith(ForgetPlan more, SfdConfig next) {
         ensureOpen();
-        return new ScoreForgettingDistillation(teacher, plan.and(more), next, generator().network(), fake);
+        return new ScoreForgettingDistillation(teacher, plan.and(more), next, generator().network(), fake).classifier(classifier);
     }
 
     /**

@@ -27,6 +27,8 @@ public final class SfdConfig implements Cloneable {
     private double keep = 0.0;
     /** Tie each forgotten label's embedding to its override's (LabelTie; not in the paper). */
     private boolean tieForgotten = false;
+    /** Teacher label of forgotten samples (OverrideMode). */
+    private OverrideMode overrideMode = OverrideMode.FIXED;
     private double alpha = 1.2;
     private double sigmaInit = 2.5;
     private double lambdaRemain = 1.0;
@@ -138,6 +140,18 @@ public final class SfdConfig implements Cloneable {
      */
     public SfdConfig tieForgotten(boolean on) { SfdConfig c = copy(); c.tieForgotten = on; return c; }
 
+    /**
+     * Which teacher label a forgotten sample is distilled towards ({@link OverrideMode}): the plan's fixed override class
+     * (the default), a uniformly drawn remaining class per sample, or the remaining class a classifier picks per sample
+     * (the two choices of the paper's released code besides the fixed one). The last two need no override class and
+     * cannot be combined with {@link #tieForgotten}; {@link OverrideMode#CLASSIFIER} needs a classifier given to the
+     * trainer ({@link ScoreForgettingDistillation#classifier}, {@link ForgetRun#classifier}).
+     */
+    public SfdConfig overrideMode(OverrideMode mode) {
+        if (mode == null) throw new SfdException("SfdConfig: override mode is null");
+        SfdConfig c = copy(); c.overrideMode = mode; return c;
+    }
+
     public SfdConfig alpha(double a) { nonNegative("alpha", a); SfdConfig c = copy(); c.alpha = a; return c; }
 
     public SfdConfig sigmaInit(double s) { positive("sigmaInit", s); SfdConfig c = copy(); c.sigmaInit = s; return c; }
@@ -200,6 +214,7 @@ public final class SfdConfig implements Cloneable {
     public double lrFake() { return lrFake; }
     public double keep() { return keep; }
     public boolean tieForgotten() { return tieForgotten; }
+    public OverrideMode overrideMode() { return overrideMode; }
     public double alpha() { return alpha; }
     public double sigmaInit() { return sigmaInit; }
     public double lambdaRemain() { return lambdaRemain; }
@@ -238,6 +253,7 @@ public final class SfdConfig implements Cloneable {
         m.put("lr_fake", lrFake);
         m.put("keep", keep);
         if (tieForgotten) m.put("tie_forgotten", true); // only when on, as older versions wrote it
+        if (!overrideMode.fixed()) m.put("override_mode", overrideMode.id()); // only when not the default: older configurations stay as they were
         m.put("alpha", alpha);
         m.put("sigma_init", sigmaInit);
         m.put("lambda_r", lambdaRemain);
@@ -264,8 +280,9 @@ public final class SfdConfig implements Cloneable {
 
     /**
      * Checks that this configuration can carry out {@code plan} on a teacher with {@code numClasses} labels: the plan's
-     * classes exist, and a plan that forgets something has a forget batch and a forget weight (with either at 0 the run
-     * would train for its whole length and forget nothing). Throws a {@link dev.sfd.ConfigException} naming the setting;
+     * classes exist, a plan that forgets something has a forget batch and a forget weight (with either at 0 the run
+     * would train for its whole length and forget nothing), and the label tie is only combined with the fixed override
+     * mode (it copies one fixed override class's embedding over the forgotten one). Throws a {@link dev.sfd.ConfigException} naming the setting;
      * the trainer calls it when built, commands before any work.
      */
     public void requireFits(ForgetPlan plan, int numClasses) {
@@ -278,6 +295,11 @@ public final class SfdConfig implements Cloneable {
         if (lambdaForget == 0) {
             throw new ConfigException("the forget weight is 0 but the plan " + plan + " forgets classes: the run would forget nothing "
                     + "(give a positive forget weight, e.g. --forget-weight 0.1)");
+        }
+        if (tieForgotten && !overrideMode.fixed()) {
+            throw new dev.sfd.ConfigException("the label tie (tieForgotten, --robust) copies a fixed override class's embedding over the "
+                    + "forgotten class's, but the override mode is " + overrideMode.id() + ", which picks a remaining class per sample "
+                    + "(use override mode fixed with the tie, or turn the tie off)");
         }
     }
 
@@ -348,6 +370,13 @@ public final class SfdConfig implements Cloneable {
                 case "lr_fake" -> c.lrFake = num(k, v);
                 case "keep" -> c.keep = num(k, v);
                 case "tie_forgotten" -> c.tieForgotten = Boolean.parseBoolean(String.valueOf(v));
+                case "override_mode" -> {
+                    try {
+                        c.overrideMode = OverrideMode.parse(String.valueOf(v));
+                    } catch (dev.sfd.ConfigException x) {
+                        throw new FormatException("stored SFD configuration (version " + version + "): " + x.getMessage());
+                    }
+                }
                 case "alpha" -> c.alpha = num(k, v);
                 case "sigma_init" -> c.sigmaInit = num(k, v);
                 case "lambda_r" -> c.lambdaRemain = num(k, v);

@@ -106,12 +106,13 @@ public final class SfdRecipe {
 
     /**
      * Configuration of a stage 1 distilled by this recipe: the forgetting run's configuration without forgetting, the
-     * output anchor or a preset sigma_init, for {@link #stage1Iterations()} iterations.
+     * output anchor, a preset sigma_init or an override mode (stage 1 forgets nothing, so it is the same stage 1 for every
+     * override mode), for {@link #stage1Iterations()} iterations.
      */
     public SfdConfig stage1Config() {
         if (stage1Iterations <= 0) throw new SfdException("recipe '" + name + "' distils no stage 1");
         SfdConfig defaults = SfdConfig.defaults();
-        return config.iterations(stage1Iterations).forgetWeight(0).keep(0).sigmaInit(defaults.sigmaInit());
+        return config.iterations(stage1Iterations).forgetWeight(0).keep(0).sigmaInit(defaults.sigmaInit()).overrideMode(OverrideMode.FIXED);
     }
 
     /** Iterations of the stage 1 this recipe distils first (0 = none). */

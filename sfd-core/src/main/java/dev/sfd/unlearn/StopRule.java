@@ -7,7 +7,8 @@ import dev.sfd.eval.Figures;
  * When a forgetting run stops. A run first trains its planned iterations ({@link SfdConfig#iterations()}); then
  * {@link #decide} is asked at every quick evaluation. {@link #fixedLength()} stops at the planned length.
  * {@link #forgotten(long)} continues until the plan is done (UA &gt;= {@value #FORGOTTEN_UA} and override share
- * &gt;= {@value #FORGOTTEN_OVERRIDE} on the quick evaluation), until {@value #PATIENCE} evaluations in a row bring no
+ * &gt;= {@value #FORGOTTEN_OVERRIDE} on the quick evaluation; in random and classifier override modes the share drawn as
+ * any remaining class, {@link Figures#overrideShare()}), until {@value #PATIENCE} evaluations in a row bring no
  * gain in UA + override share (a plateau), or until a maximum number of iterations. Every decision carries an outcome
  * and a reason, which reports store.
  *
@@ -105,7 +106,7 @@ public final class StopRule {
         long max = maxIterations(planned);
         if (!canExtend(planned)) return new Decision(step, Outcome.PLANNED_LENGTH, "planned length of " + planned + " iterations reached");
         if (quick == null) throw new SfdException("StopRule: a decision past the planned length needs a quick evaluation at step " + step);
-        String figures = String.format("UA %.3f, as override %.3f", quick.ua(), quick.overrideShare());
+        String figures = String.format("UA %.3f, %s %.3f", quick.ua(), quick.overrideShareName(), quick.overrideShare());
         if (quick.forgotten(minUa, minOverride)) {
             return new Decision(step, Outcome.FORGOTTEN, "plan done at iteration " + step + " (" + figures + ")");
         }

@@ -10,6 +10,7 @@ import dev.sfd.FormatException;
 import dev.sfd.SfdException;
 import dev.sfd.io.Json;
 import dev.sfd.unlearn.ForgetPlan;
+import dev.sfd.unlearn.OverrideMode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,46 @@ class FiguresTest {
         assertEquals(4, q.toJson().size());
         FormatException e = assertThrows(FormatException.class, () -> Figures.fromJson(Json.parseMap("{\"ua\": 1}"), "eval.json"));
         assertTrue(e.getMessage().contains("eval.json") && e.getMessage().contains("as_override"), e.getMessage());
+    }
+
+    /** A four-class table where the forgotten class 0's images went to classes 1, 2 and 3 (and one stayed). */
+    static final String SPREAD = "{\"images\": 16, \"per_class\": ["
+            + "{\"class\": 0, \"accuracy\": 0.25, \"fd\": 10.0, \"predicted\": [1, 1, 2, 0]},"
+            + "{\"class\": 1, \"accuracy\": 1.0, \"fd\": 20.0, \"predicted\": [0, 4, 0, 0]},"
+            + "{\"class\": 2, \"accuracy\": 1.0, \"fd\": 30.0, \"predicted\": [0, 0, 4, 0]},"
+            + "{\"class\": 3, \"accuracy\": 0.5, \"fd\": 40.0, \"predicted\": [0, 0, 2, 2]}]}";
+
+    @Test
+    void randomModeReportsTheDistributionOverTheRemainingClassesInsteadOfAnOverrideShare() {
+        ClassTable t = ClassTable.fromJson(Json.parseMap(SPREAD), "spread");
+        ForgetPlan plan = ForgetPlan.parse("0->1");
+        Figures f = Figures.ofTable(t, plan, OverrideMode.RANDOM, null);
+        assertEquals(OverrideMode.RANDOM, f.overrideMode());
+        assertEquals(0.75, f.ua(), 1e-12);
+        assertEquals(0.75, f.overrideShare(), 1e-12); // 3 of 4 drawn as some remaining class, not 1 of 4 as the plan's class 1
+        assertEquals(Figures.ForgetRow.NO_OVERRIDE, f.perForgetClass().get(0).override());
+        assertEquals("as a remaining class", f.overrideShareName());
+        Map<String, Object> json = Json.parseMap(Json.write(f.toJson()));
+        assertEquals("random", json.get("override_mode"));
+        assertTrue(json.containsKey("as_remaining") && !json.containsKey("as_override"), json.keySet().toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> row = ((List<Map<String, Object>>) json.get("per_forget_class")).get(0);
+        assertTrue(!row.containsKey("override") && !row.containsKey("as_override"), row.keySet().toString());
+        assertEquals(Map.of("1", 0.25, "2", 0.5, "3", 0.0), Map.copyOf(doubles((Map<?, ?>) row.get("remain_distribution"))));
+        Figures back = Figures.fromJson(json, "round trip");
+        assertEquals(OverrideMode.RANDOM, back.overrideMode());
+        assertEquals(Json.write(f.toJson()), Json.write(back.toJson()));
+        // the same table in fixed mode keeps the override share and the JSON of before
+        Figures fixed = Figures.ofTable(t, plan, null);
+        assertEquals(0.25, fixed.overrideShare(), 1e-12);
+        assertTrue(!fixed.toJson().containsKey("override_mode") && fixed.toJson().containsKey("as_override"));
+        assertEquals(0.75, Figures.overrideShareOf(new int[] {0, 1, 2, 2}, Figures.ForgetRow.NO_OVERRIDE, new int[] {1, 2, 3}, OverrideMode.CLASSIFIER), 1e-12);
+        assertEquals(0.25, Figures.overrideShareOf(new int[] {0, 1, 2, 2}, 1, new int[] {1, 2, 3}, OverrideMode.FIXED), 1e-12);
+    }
+
+    private static Map<String, Double> doubles(Map<?, ?> m) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        m.forEach((k, v) -> out.put((String) k, Json.toDouble(v)));
+        return out;
     }
 }

@@ -127,6 +127,55 @@ class GaussianMixtureSfdTest {
         }
     }
 
+    /**
+     * Override mode random: every forgotten sample's teacher label is a remaining class drawn uniformly, so label 0 is
+     * distilled towards the even mixture of classes 1 and 2 (half each) instead of onto class 1 alone.
+     */
+    @Test
+    void randomOverrideSpreadsTheForgottenLabelOverTheRemainingClasses() {
+        SfdConfig cfg = config().overrideMode(OverrideMode.RANDOM);
+        try (var sfd = new ScoreForgettingDistillation(teacher, ForgetPlan.classes().forget(0).overrideWith(1), cfg, pretrained, pretrained)) {
+            OneStepGenerator g = sfd.run();
+            double to1 = shareNearest(g, 0, 1), to2 = shareNearest(g, 0, 2), stillForgotten = shareNear(g, 0, 0, 0.2);
+            String msg = String.format("random: label0 nearest class1 %.2f, class2 %.2f, near class0 %.2f; class 2 kept %.2f, class 1 kept %.2f",
+                    to1, to2, stillForgotten, shareNearest(g, 2, 2), shareNearest(g, 1, 1));
+            System.out.println("GMM " + msg);
+            assertTrue(stillForgotten <= 0.05, msg);
+            assertTrue(to1 >= 0.25 && to2 >= 0.25, msg); // spread over both remaining classes (fixed mode: class 1 >= 0.95)
+            assertTrue(shareNearest(g, 1, 1) >= 0.95 && shareNearest(g, 2, 2) >= 0.8, msg);
+        }
+    }
+
+    /**
+     * Override mode classifier with the nearest-mode classifier: class 0's samples are nearer to class 2's left mode
+     * (distance 1.06) than to class 1's (1.40), so the classifier routes label 0 to class 2, not to the plan's class 1.
+     */
+    @Test
+    void classifierOverrideFollowsTheClassifiersChoice() {
+        OverrideClassifier nearest = new OverrideClassifier() {
+            @Override
+            public int numClasses() { return MODES.length; }
+
+            @Override
+            public Tensor logits(Tensor images) {
+                float[] p = images.toFloatArray();
+                int n = images.dim(0);
+                double[] l = new double[n * MODES.length];
+                for (int i = 0; i < n; i++) for (int c = 0; c < MODES.length; c++) l[i * MODES.length + c] = -teacher.distanceToClass(p[2 * i], p[2 * i + 1], c);
+                return Tensor.of(l, n, MODES.length).to(images.dtype());
+            }
+        };
+        SfdConfig cfg = config().overrideMode(OverrideMode.CLASSIFIER);
+        try (var sfd = new ScoreForgettingDistillation(teacher, ForgetPlan.classes().forget(0).overrideWith(1), cfg, pretrained, pretrained).classifier(nearest)) {
+            OneStepGenerator g = sfd.run();
+            String msg = String.format("classifier: label0 nearest class2 %.2f, class1 %.2f, near class0 %.2f", shareNearest(g, 0, 2),
+                    shareNearest(g, 0, 1), shareNear(g, 0, 0, 0.2));
+            System.out.println("GMM " + msg);
+            assertTrue(shareNearest(g, 0, 2) >= 0.9, msg);
+            assertTrue(shareNear(g, 0, 0, 0.2) <= 0.05, msg);
+        }
+    }
+
     /** SPEC-SFD section 17, check 2: with teacher = fake = generator the remain-branch loss is exactly zero. */
     @Test
     void remainBranchIsZeroAtInitialisationAndForgetBranchIsNot() {

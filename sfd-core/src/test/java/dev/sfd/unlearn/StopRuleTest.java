@@ -32,6 +32,14 @@ class StopRuleTest {
     }
 
     @Test
+    void randomModeDecidesOnTheShareDrawnAsRemainingClassesAndSaysSo() {
+        StopRule.Decision d = StopRule.forgotten(400).decide(150, 150, Figures.of(0.995, 0.995, 0.8, 30, OverrideMode.RANDOM));
+        assertEquals(StopRule.Outcome.FORGOTTEN, d.outcome());
+        assertTrue(d.reason().contains("as a remaining class 0.995"), d.reason());
+        assertTrue(StopRule.forgotten(400).decide(150, 150, quick(0.995, 0.995)).reason().contains("as override 0.995"));
+    }
+
+    @Test
     void plateauAfterPatienceEvaluationsWithoutGain() {
         StopRule r = StopRule.forgotten(400);
         assertEquals(StopRule.Outcome.CONTINUE, r.decide(150, 150, quick(0.90, 0.80)).outcome());  // first: a gain over nothing

@@ -29,8 +29,10 @@ import java.util.Map;
  *       {@code w, 2w, 4w}), ReLU, no normalisation, 2x2 average pooling after each, then a 128-unit ReLU layer and a
  *       linear head.</li>
  * </ul>
+ * Either is also a classifier that picks pseudo-labels in SFD's classifier override mode
+ * ({@link dev.sfd.unlearn.OverrideMode#CLASSIFIER}).
  */
-public final class Classifier extends Module {
+public final class Classifier extends Module implements dev.sfd.unlearn.OverrideClassifier {
     public static final String KIND = "classifier";
     public static final int FEATURES = 128;
 
@@ -95,6 +97,7 @@ public final class Classifier extends Module {
     /** The layer layout. */
     public Arch arch() { return arch; }
 
+    @Override
     public int numClasses() { return classes; }
 
     public int featureDim() { return FEATURES; }
@@ -118,6 +121,7 @@ public final class Classifier extends Module {
     }
 
     /** Class logits [N, classes]. */
+    @Override
     public Tensor logits(Tensor x) { return head.forward(features(x)); }
 
     /** Predicted class per image, computed in batches without gradient. */

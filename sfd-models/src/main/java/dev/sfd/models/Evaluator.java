@@ -14,6 +14,7 @@ import dev.sfd.tensor.Tensor;
 import dev.sfd.unlearn.ForgetPlan;
 import dev.sfd.unlearn.Judge;
 import dev.sfd.unlearn.OneStepGenerator;
+import dev.sfd.unlearn.OverrideMode;
 import dev.sfd.unlearn.StopRule;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,6 +79,15 @@ public final class Evaluator {
      * (latents from {@code seed + 100003 f}) and {@code perRemain} of each remaining class (latents from {@code seed + 7}).
      */
     public Figures figures(OneStepGenerator g, ForgetPlan plan, int perForget, int perRemain, long seed) {
+        return figures(g, plan, OverrideMode.FIXED, perForget, perRemain, seed);
+    }
+
+    /**
+     * {@link #figures(OneStepGenerator, ForgetPlan, int, int, long)} of a run in override mode {@code mode}: in random and
+     * classifier modes the override share counts images classified as any remaining class and each forgotten class's row
+     * holds the distribution over the remaining classes ({@link Figures#toJson()}).
+     */
+    public Figures figures(OneStepGenerator g, ForgetPlan plan, OverrideMode mode, int perForget, int perRemain, long seed) {
         int[] forget = plan.forgetClasses();
         Tensor[] forgetImages = new Tensor[forget.length];
         for (int i = 0; i < forget.length; i++) {
@@ -86,7 +96,7 @@ public final class Evaluator {
             forgetImages[i] = sampleBatched(g, labels, seed + forget[i] * 100_003L);
         }
         int[] rl = repeat(plan.remainClasses(g.numClasses()), perRemain);
-        return figuresOf(plan, forgetImages, sampleBatched(g, rl, seed + 7), rl)
+        return figuresOf(plan, mode, forgetImages, sampleBatched(g, rl, seed + 7), rl)
                 .withSampling(new Figures.Sampling("one-step", 1, perForget, perRemain, null));
     }
 
@@ -95,7 +105,13 @@ public final class Evaluator {
      * i-th forgotten label of the plan, {@code remainImages} images of the remaining classes with their labels.
      */
     public Figures figuresOf(ForgetPlan plan, Tensor[] forgetImages, Tensor remainImages, int[] remainLabels) {
+        return figuresOf(plan, OverrideMode.FIXED, forgetImages, remainImages, remainLabels);
+    }
+
+    /** {@link #figuresOf(ForgetPlan, Tensor[], Tensor, int[])} of a run in override mode {@code mode}. */
+    public Figures figuresOf(ForgetPlan plan, OverrideMode mode, Tensor[] forgetImages, Tensor remainImages, int[] remainLabels) {
         int classes = classifier.numClasses();
+        int[] remain = plan.remainClasses(classes);
         int[] forget = plan.forgetClasses();
         if (forgetImages.length != forget.length) {
             throw new dev.sfd.SfdException("Evaluator: " + forgetImages.length + " forget-image sets for a plan that forgets " + forget.length + " classes");
@@ -106,16 +122,16 @@ public final class Evaluator {
             int f = forget[i];
             int[] pred = classifier.predict(forgetImages[i], 128);
             double ua = Metrics.unlearningAccuracy(pred, f);
-            double ov = Metrics.share(pred, plan.overrideOf(f));
-            rows.add(new Figures.ForgetRow(f, plan.overrideOf(f), ua, ov, Metrics.histogram(pred, classes)));
+            int override = mode.fixed() ? plan.overrideOf(f) : Figures.ForgetRow.NO_OVERRIDE;
+            double ov = Figures.overrideShareOf(pred, override, remain, mode);
+            rows.add(new Figures.ForgetRow(f, override, ua, ov, Metrics.histogram(pred, classes)));
             uaSum += ua;
             ovSum += ov;
         }
-        int[] remain = plan.remainClasses(classes);
         Result r = judge(remainImages, remainLabels);
         ClassTable table = ClassTable.of(remainLabels, r.predictions(), r.perClassAccuracy(), r.perClassFd(), classes);
         return new Figures(forget.length == 0 ? Double.NaN : uaSum / forget.length, forget.length == 0 ? Double.NaN : ovSum / forget.length,
-                Metrics.meanOver(r.perClassAccuracy(), remain), Metrics.meanOver(r.perClassFd(), remain), rows, table, null);
+                Metrics.meanOver(r.perClassAccuracy(), remain), Metrics.meanOver(r.perClassFd(), remain), rows, table, null, mode);
     }
 
     /**
@@ -124,6 +140,11 @@ public final class Evaluator {
      * FD that is biased upward at small counts, comparable only along one run); fixed latents.
      */
     public Figures quick(OneStepGenerator g, ForgetPlan plan, int perClass) {
+        return quick(g, plan, OverrideMode.FIXED, perClass);
+    }
+
+    /** {@link #quick(OneStepGenerator, ForgetPlan, int)} of a run in override mode {@code mode} (see {@link Figures#overrideShare()}). */
+    public Figures quick(OneStepGenerator g, ForgetPlan plan, OverrideMode mode, int perClass) {
         int[] forget = plan.forgetClasses();
         int[] remain = plan.remainClasses(g.numClasses());
         int[] fl = repeat(forget, Math.max(perClass, QUICK_FORGET_SAMPLES));
@@ -134,19 +155,25 @@ public final class Evaluator {
             int notForgotten = 0, asOverride = 0;
             for (int i = 0; i < fl.length; i++) {
                 if (fp[i] != fl[i]) notForgotten++;
-                if (fp[i] == plan.overrideOf(fl[i])) asOverride++;
+                if (mode.fixed() ? fp[i] == plan.overrideOf(fl[i]) : java.util.Arrays.binarySearch(remain, fp[i]) >= 0) asOverride++;
             }
             ua = notForgotten / (double) fl.length;
             ov = asOverride / (double) fl.length;
         }
         Result r = judge(sampleBatched(g, rl, QUICK_REMAIN_SEED), rl);
-        return Figures.of(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain));
+        return Figures.of(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain), mode);
     }
 
-    /** {@link #quick} as the {@link Judge} of a {@link dev.sfd.unlearn.ForgetRun}. */
+    /** {@link #quick} as the {@link Judge} of a {@link dev.sfd.unlearn.ForgetRun}, in whatever override mode the run trains. */
     public Judge quickJudge(int perClass) {
         if (perClass < 1) throw new dev.sfd.SfdException("quick evaluations need >= 1 image per remaining class, got " + perClass);
-        return (g, plan) -> quick(g, plan, perClass);
+        return new Judge() {
+            @Override
+            public Figures judge(OneStepGenerator g, ForgetPlan plan) { return quick(g, plan, perClass); }
+
+            @Override
+            public Figures judge(OneStepGenerator g, ForgetPlan plan, OverrideMode mode) { return quick(g, plan, mode, perClass); }
+        };
     }
 
     /** One-step samples of {@code labels} in batches of 128 (latents of batch b from {@code seed + 128 b}). */
