@@ -148,7 +148,7 @@ public final class SfdConfig implements Cloneable {
      * trainer ({@link ScoreForgettingDistillation#classifier}, {@link ForgetRun#classifier}).
      */
     public SfdConfig overrideMode(OverrideMode mode) {
-        if (mode == null) throw new SfdException("SfdConfig: override mode is null");
+        if (mode == null) throw new ConfigException("SfdConfig: override mode is null");
         SfdConfig c = copy(); c.overrideMode = mode; return c;
     }
 

@@ -51,7 +51,7 @@ final class ConsoleRun implements ForgetRun.Listener {
         stage = name;
         if (step > 0) System.err.println("resumed " + name + " at step " + step);
         bar = new Progress("sfd " + title + (name.equals("forget") ? "" : " (" + name + ")"), maxSteps, step,
-                "gen_forget", "gen_remain", "gen_keep", "ua", "as_override");
+                "gen_forget", "gen_remain", "gen_keep", "ua", "as_override", "as_remaining");
         if (name.equals("forget")) {
             lossSteps.clear();
             losses.clear();
@@ -75,7 +75,7 @@ final class ConsoleRun implements ForgetRun.Listener {
         Map<String, Double> m = new LinkedHashMap<>();
         if (!Double.isNaN(quick.ua())) {
             m.put("ua", quick.ua());
-            m.put("as_override", quick.overrideShare());
+            m.put(quick.overrideMode().fixed() ? "as_override" : "as_remaining", quick.overrideShare());
         }
         m.put("remain_accuracy", quick.remainAccuracy());
         if (!Double.isNaN(quick.fdRemain())) m.put("fd_remain_quick", quick.fdRemain());

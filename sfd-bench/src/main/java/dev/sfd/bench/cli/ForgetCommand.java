@@ -4,6 +4,7 @@ import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.eval.Bar;
 import dev.sfd.eval.Figures;
 import dev.sfd.io.Json;
+import dev.sfd.models.Classifier;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
 import dev.sfd.models.data.FashionMnist;
@@ -11,6 +12,7 @@ import dev.sfd.models.sweep.PairSweep;
 import dev.sfd.unlearn.ForgetPlan;
 import dev.sfd.unlearn.ForgetRun;
 import dev.sfd.unlearn.OneStepGenerator;
+import dev.sfd.unlearn.OverrideMode;
 import dev.sfd.unlearn.SfdRecipe;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,29 +35,38 @@ final class ForgetCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--eval-samples", defaultValue = "500", description = "generated images per forgotten label in the final evaluation") int evalSamples;
     @Option(names = "--eval-per-class", defaultValue = "100", description = "generated images per remaining class in the final evaluation") int evalPerClass;
-    @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
+    @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file: judges the result and "
+            + "picks the pseudo-labels of --override-mode classifier") String classifier;
+    @Option(names = "--override-mode", defaultValue = "fixed", description = "what a forgotten label is distilled towards: 'fixed' (the "
+            + "plan's override class), 'random' (a remaining class drawn per sample) or 'classifier' (the remaining class the classifier "
+            + "sees in each sample); random and classifier ignore the plan's override classes and report the forgotten label's "
+            + "distribution over the remaining classes") String overrideModeSpec;
     @Mixin SfdOptions opts;
 
     @Override
     public Integer call() throws IOException {
         ForgetPlan plan = ForgetPlan.parse(planSpec);
+        OverrideMode mode = OverrideMode.parse(overrideModeSpec);
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRun.requireForgettable(teacher, plan);
         opts.checkRanges(evalSamples, evalPerClass);
         SfdRecipe recipe = opts.recipe(teacher);
+        recipe = recipe.config(recipe.config().overrideMode(mode));
         recipe.config().requireFits(plan, teacher.labelDim());
+        Classifier judge = Models.classifier(classifier);
         dev.sfd.unlearn.MemoryEstimate.of(teacher, recipe.config()).requireFits(Runtime.getRuntime().maxMemory(), "--batch-remain / --batch-forget");
         Output.claim(out, resume, overwrite, "forget", plan.toString(), recipe.config().seed(), recipe.config().toMap());
-        Evaluator ev = new Evaluator(Models.classifier(classifier), FashionMnist.isAvailable() ? FashionMnist.test() : null);
+        Evaluator ev = new Evaluator(judge, FashionMnist.isAvailable() ? FashionMnist.test() : null);
         long t0 = System.nanoTime();
         ConsoleRun view = new ConsoleRun(plan.toString());
-        ForgetRun.Result run = view.run(new ForgetRun(teacher, plan, recipe, out).judge(ev.quickJudge(recipe.quickPerClass())).resume(resume));
+        ForgetRun.Result run = view.run(new ForgetRun(teacher, plan, recipe, out).judge(ev.quickJudge(recipe.quickPerClass()))
+                .classifier(judge).resume(resume));
         double seconds = (System.nanoTime() - t0) / 1e9;
         OneStepGenerator g = run.generator();
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
         SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, plan " + plan);
         view.writeCurves(out.resolve("curves.png"));
-        Figures f = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
+        Figures f = ev.figures(g, plan, mode, evalSamples, evalPerClass, 9_000);
         Bar.Verdict verdict = plan.isEmpty() ? null : verdict(plan, g, f, ev);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("plan", plan.toString());

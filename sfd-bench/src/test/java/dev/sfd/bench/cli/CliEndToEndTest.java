@@ -71,6 +71,30 @@ class CliEndToEndTest {
         assertEquals(((Number) matched.get("generator")).doubleValue() / ((Number) matched.get("teacher")).doubleValue(), ratio, 1e-9);
     }
 
+    /** --override-mode random and classifier: the report gives the forgotten label's distribution over the remaining classes. */
+    @Test
+    void overrideModesReportTheDistributionOverTheRemainingClasses() throws Exception {
+        Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
+        for (String mode : new String[] {"random", "classifier"}) {
+            Path out = dir.resolve("mode-" + mode);
+            assertEquals(0, run("forget", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--plan", "0->1",
+                    "--override-mode", mode, "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0",
+                    "--eval-samples", "8", "--eval-per-class", "2", "--out", out.toString()));
+            Map<String, Object> report = Json.readMap(out.resolve("report.json"));
+            assertEquals(mode, report.get("override_mode"));
+            assertTrue(report.containsKey("as_remaining") && !report.containsKey("as_override"), report.keySet().toString());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> row = ((java.util.List<Map<String, Object>>) report.get("per_forget_class")).get(0);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> dist = (Map<String, Object>) row.get("remain_distribution");
+            assertEquals(9, dist.size(), "one share per remaining class: " + dist);
+            assertTrue(!dist.containsKey("0"), dist.toString());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> config = (Map<String, Object>) report.get("config");
+            assertEquals(mode, config.get("override_mode"));
+        }
+    }
+
     @Test
     void forgetSampleEvalRoundTrip() throws Exception {
         Assumptions.assumeTrue(FashionMnist.isAvailable(), FashionMnist.installHint());
