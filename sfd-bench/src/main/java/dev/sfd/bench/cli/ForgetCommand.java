@@ -64,7 +64,8 @@ final class ForgetCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         OneStepGenerator g = run.generator();
         g.save(out.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
-        SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, plan " + plan);
+        String what = "plan " + plan + (mode.fixed() ? "" : ", override mode " + mode.id());
+        SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, " + what);
         view.writeCurves(out.resolve("curves.png"));
         Figures f = ev.figures(g, plan, mode, evalSamples, evalPerClass, 9_000);
         Bar.Verdict verdict = plan.isEmpty() ? null : verdict(plan, g, f, ev);
@@ -81,7 +82,7 @@ final class ForgetCommand implements Callable<Integer> {
         report.put("config", run.config().toMap());
         report.put("generator_sha256", dev.sfd.io.RunFolder.sha256(out.resolve("generator.safetensors")));
         Json.write(out.resolve("report.json"), report);
-        System.out.println("forget: " + plan + " done in " + Math.round(seconds) + " s; report " + out.resolve("report.json"));
+        System.out.println("forget: " + what + " done in " + Math.round(seconds) + " s; report " + out.resolve("report.json"));
         return verdict == null ? 0 : ConsoleRun.verdictExit("forget", verdict, run.stop());
     }
 
