@@ -46,7 +46,12 @@ final class ForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ForgetPlan plan = ForgetPlan.parse(planSpec);
-        OverrideMode mode = OverrideMode.parse(overrideModeSpec);
+        OverrideMode mode;
+        try {
+            mode = OverrideMode.parse(overrideModeSpec);
+        } catch (dev.sfd.ConfigException e) {
+            throw new dev.sfd.ConfigException("--override-mode: " + e.getMessage());
+        }
         EdmPrecond teacher = Models.denoiser(teacherSpec);
         ForgetRun.requireForgettable(teacher, plan);
         opts.checkRanges(evalSamples, evalPerClass);

@@ -49,7 +49,7 @@ class NonsenseRefusedCliTest {
         assertMessage(2, "--eval-per-class must be positive, got 0", forget(out, "--eval-per-class", "0"));
         assertMessage(2, "forget weight is 0", forget(out, "--forget-weight", "0"));
         assertMessage(2, "contradict", forget(out, "--resume", "--overwrite"));
-        assertMessage(2, "override mode 'sometimes' is not one of fixed, random, classifier", forget(out, "--override-mode", "sometimes"));
+        assertMessage(2, "--override-mode: override mode 'sometimes' is not one of fixed, random, classifier", forget(out, "--override-mode", "sometimes"));
         assertMessage(2, "the label tie", forget(out, "--override-mode", "random", "--robust"));
         assertMessage(2, "the label tie", forget(out, "--override-mode", "classifier", "--robust"));
         long t0 = System.nanoTime();
