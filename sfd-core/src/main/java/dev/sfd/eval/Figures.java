@@ -30,9 +30,21 @@ import java.util.Map;
  * @param remain the per-class table of the remaining-class images (null when not kept)
  * @param sampling how the images were drawn (null when not recorded)
  * @param overrideMode how the run chose the forgotten labels' override (null: fixed)
+ * @param second what a second, independent classifier reads from the same images (null when only one judged)
  */
 public record Figures(double ua, double overrideShare, double remainAccuracy, double fdRemain, List<ForgetRow> perForgetClass,
-                      ClassTable remain, Sampling sampling, OverrideMode overrideMode) {
+                      ClassTable remain, Sampling sampling, OverrideMode overrideMode, SecondJudge second) {
+    /**
+     * The forgetting figures of the same images as read by a second classifier, trained independently of the first
+     * (another architecture and seed): an independent reader of whether the forgotten label still draws its class.
+     *
+     * @param name the second classifier (for reports)
+     * @param ua its unlearning accuracy, mean over the forgotten classes
+     * @param overrideShare its override share (or share of remaining classes, as {@link Figures#overrideShare()})
+     * @param remainAccuracy its mean accuracy over the remaining classes
+     */
+    public record SecondJudge(String name, double ua, double overrideShare, double remainAccuracy) {}
+
     /**
      * UA, override share and the classifier's histogram of the images generated for one forgotten label; {@code override}
      * is {@link #NO_OVERRIDE} when the run had no fixed override class (then {@code overrideShare} is the share classified
@@ -68,10 +80,16 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
         if (overrideMode == null) overrideMode = OverrideMode.FIXED;
     }
 
-    /** Figures of fixed override classes. */
+    /** Figures of fixed override classes, one judge. */
     public Figures(double ua, double overrideShare, double remainAccuracy, double fdRemain, List<ForgetRow> perForgetClass,
                    ClassTable remain, Sampling sampling) {
-        this(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, sampling, OverrideMode.FIXED);
+        this(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, sampling, OverrideMode.FIXED, null);
+    }
+
+    /** Figures of one judge. */
+    public Figures(double ua, double overrideShare, double remainAccuracy, double fdRemain, List<ForgetRow> perForgetClass,
+                   ClassTable remain, Sampling sampling, OverrideMode overrideMode) {
+        this(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, sampling, overrideMode, null);
     }
 
     /** Headline figures only (fixed override classes). */
@@ -85,7 +103,16 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
     }
 
     /** The same figures with {@code sampling} recorded. */
-    public Figures withSampling(Sampling s) { return new Figures(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, s, overrideMode); }
+    public Figures withSampling(Sampling s) { return new Figures(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, s, overrideMode, second); }
+
+    /** The same figures with a second judge's reading of the same images. */
+    public Figures withSecondJudge(SecondJudge s) { return new Figures(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, sampling, overrideMode, s); }
+
+    /** UA as the stricter of the two judges reads it ({@link #ua()} when there is no second judge). */
+    public double uaByBoth() { return second == null ? ua : Math.min(ua, second.ua()); }
+
+    /** The override share as the stricter of the two judges reads it ({@link #overrideShare()} without a second judge). */
+    public double overrideShareByBoth() { return second == null ? overrideShare : Math.min(overrideShare, second.overrideShare()); }
 
     /** What {@link #overrideShare()} counts, for messages: {@code "as override"} or {@code "as a remaining class"}. */
     public String overrideShareName() { return overrideMode.fixed() ? "as override" : "as a remaining class"; }
@@ -104,8 +131,11 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
     /** Share of forgotten-label images classified as the forgotten class ({@code 1 - UA}), what a relearning attack tracks. */
     public double forgottenRate() { return 1 - ua; }
 
-    /** Whether UA and the override share reach the given thresholds (false when either is NaN). */
-    public boolean forgotten(double minUa, double minOverrideShare) { return ua >= minUa && overrideShare >= minOverrideShare; }
+    /**
+     * Whether UA and the override share reach the given thresholds by every judge: the first and, when present, the
+     * second (false when any of them is NaN).
+     */
+    public boolean forgotten(double minUa, double minOverrideShare) { return uaByBoth() >= minUa && overrideShareByBoth() >= minOverrideShare; }
 
     /**
      * The figures of {@code plan} from a per-class table of images of EVERY class (for example the stored evaluation of
@@ -152,7 +182,8 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
     /**
      * JSON form: {@code ua, as_override, remain_accuracy, fd_remain}, then when present {@code per_forget_class},
      * {@code remain} ({@link ClassTable#toJson()}) and {@code sampler, network_calls_per_image, forget_samples,
-     * remain_samples_per_class, source}. In random and classifier override modes {@code override_mode} comes first,
+     * remain_samples_per_class, source}; with a second judge, {@code second_judge: {classifier, ua, as_override,
+     * remain_accuracy}}. In random and classifier override modes {@code override_mode} comes first,
      * {@code as_remaining} replaces {@code as_override}, and each forgotten class's row has no {@code override} but a
      * {@code remain_distribution}: the share of its images per remaining class (class id to share).
      */
@@ -187,6 +218,14 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
             m.put("per_forget_class", rows);
         }
         if (remain != null) m.put("remain", remain.toJson());
+        if (second != null) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("classifier", second.name());
+            j.put("ua", second.ua());
+            j.put(shareKey, second.overrideShare());
+            j.put("remain_accuracy", second.remainAccuracy());
+            m.put("second_judge", j);
+        }
         if (sampling != null) {
             m.put("sampler", sampling.sampler());
             m.put("network_calls_per_image", sampling.networkCalls());
@@ -228,8 +267,15 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
             sampling = new Sampling(sampler, (int) orZero(json.get("network_calls_per_image")), (int) orZero(json.get("forget_samples")),
                     (int) orZero(json.get("remain_samples_per_class")), json.get("source") instanceof String s ? s : null);
         }
+        SecondJudge second = null;
+        if (json.get("second_judge") instanceof Map<?, ?> j) {
+            String where = "second_judge.";
+            second = new SecondJudge(j.get("classifier") instanceof String n ? n : "second judge", num(j.get("ua"), source, where + "ua"),
+                    num(j.get(shareKey), source, where + shareKey), num(j.get("remain_accuracy"), source, where + "remain_accuracy"));
+        }
         return new Figures(num(json.get("ua"), source, "ua"), num(json.get(shareKey), source, shareKey),
-                num(json.get("remain_accuracy"), source, "remain_accuracy"), num(json.get("fd_remain"), source, "fd_remain"), rows, remain, sampling, mode);
+                num(json.get("remain_accuracy"), source, "remain_accuracy"), num(json.get("fd_remain"), source, "fd_remain"), rows, remain, sampling,
+                mode, second);
     }
 
     private static double orZero(Object v) { return v == null ? 0 : Json.toDouble(v); }

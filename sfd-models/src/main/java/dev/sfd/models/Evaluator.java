@@ -39,6 +39,47 @@ public final class Evaluator {
 
     public Classifier classifier() { return classifier; }
 
+    private Classifier second;
+    private String secondName;
+
+    /**
+     * Adds a second judge: every later {@link #figuresOf} and {@link #quick} also reads the same images with
+     * {@code judge} ({@link Figures#second()}), and {@link Figures#forgotten} then asks both judges. FD stays with the
+     * first judge's features. {@link Models#secondClassifier()} is the shipped second judge.
+     *
+     * @param judge a classifier trained independently of {@link #classifier()}, with the same number of classes
+     * @param name how reports name it
+     */
+    public Evaluator secondJudge(Classifier judge, String name) {
+        if (judge == null) throw new dev.sfd.ConfigException("Evaluator: the second judge is null");
+        if (judge == classifier) throw new dev.sfd.ConfigException("Evaluator: the second judge must be another classifier than the first");
+        if (judge.numClasses() != classifier.numClasses()) {
+            throw new dev.sfd.ConfigException("Evaluator: the second judge has " + judge.numClasses() + " classes, the first " + classifier.numClasses());
+        }
+        this.second = judge;
+        this.secondName = name;
+        return this;
+    }
+
+    /** The second judge, or null. */
+    public Classifier secondJudge() { return second; }
+
+    /** The second judge's reading of forgotten-label predictions already split per forgotten class, and of the remaining images. */
+    private Figures.SecondJudge secondReading(ForgetPlan plan, OverrideMode mode, Tensor[] forgetImages, Tensor remainImages, int[] remainLabels) {
+        int[] forget = plan.forgetClasses();
+        int[] remain = plan.remainClasses(second.numClasses());
+        double ua = 0, ov = 0;
+        for (int i = 0; i < forget.length; i++) {
+            int[] pred = second.predict(forgetImages[i], 128);
+            int override = mode.fixed() ? plan.overrideOf(forget[i]) : Figures.ForgetRow.NO_OVERRIDE;
+            ua += Metrics.unlearningAccuracy(pred, forget[i]) / forget.length;
+            ov += Figures.overrideShareOf(pred, override, remain, mode) / forget.length;
+        }
+        double acc = remainLabels.length == 0 ? Double.NaN
+                : Metrics.meanOver(Metrics.perClassAccuracy(second.predict(remainImages, 128), remainLabels, second.numClasses()), remain);
+        return new Figures.SecondJudge(secondName, forget.length == 0 ? Double.NaN : ua, forget.length == 0 ? Double.NaN : ov, acc);
+    }
+
     /** Figures of a set of generated images with intended labels. */
     public record Result(int[] labels, int[] predictions, double[] perClassAccuracy, double[] perClassFd) {}
 
@@ -131,7 +172,8 @@ public final class Evaluator {
         Result r = judge(remainImages, remainLabels);
         ClassTable table = ClassTable.of(remainLabels, r.predictions(), r.perClassAccuracy(), r.perClassFd(), classes);
         return new Figures(forget.length == 0 ? Double.NaN : uaSum / forget.length, forget.length == 0 ? Double.NaN : ovSum / forget.length,
-                Metrics.meanOver(r.perClassAccuracy(), remain), Metrics.meanOver(r.perClassFd(), remain), rows, table, null, mode);
+                Metrics.meanOver(r.perClassAccuracy(), remain), Metrics.meanOver(r.perClassFd(), remain), rows, table, null, mode,
+                second == null ? null : secondReading(plan, mode, forgetImages, remainImages, remainLabels));
     }
 
     /**
@@ -150,8 +192,10 @@ public final class Evaluator {
         int[] fl = repeat(forget, Math.max(perClass, QUICK_FORGET_SAMPLES));
         int[] rl = repeat(remain, perClass);
         double ua = Double.NaN, ov = Double.NaN;
+        Tensor forgetImages = null;
         if (fl.length > 0) {
-            int[] fp = classifier.predict(sampleBatched(g, fl, QUICK_FORGET_SEED), 128);
+            forgetImages = sampleBatched(g, fl, QUICK_FORGET_SEED);
+            int[] fp = classifier.predict(forgetImages, 128);
             int notForgotten = 0, asOverride = 0;
             for (int i = 0; i < fl.length; i++) {
                 if (fp[i] != fl[i]) notForgotten++;
@@ -160,8 +204,15 @@ public final class Evaluator {
             ua = notForgotten / (double) fl.length;
             ov = asOverride / (double) fl.length;
         }
-        Result r = judge(sampleBatched(g, rl, QUICK_REMAIN_SEED), rl);
-        return Figures.of(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain), mode);
+        Tensor remainImages = sampleBatched(g, rl, QUICK_REMAIN_SEED);
+        Result r = judge(remainImages, rl);
+        Figures f = Figures.of(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain), mode);
+        if (second == null || forgetImages == null) return f;
+        // the quick forget images hold every forgotten label in turn (repeat); split them per label for the reading
+        int per = fl.length / forget.length;
+        Tensor[] perLabel = new Tensor[forget.length];
+        for (int i = 0; i < forget.length; i++) perLabel[i] = Ops.narrow(forgetImages, 0, i * per, per);
+        return f.withSecondJudge(secondReading(plan, mode, perLabel, remainImages, rl));
     }
 
     /** {@link #quick} as the {@link Judge} of a {@link dev.sfd.unlearn.ForgetRun}, in whatever override mode the run trains. */

@@ -180,6 +180,17 @@ public final class Models {
         return Classifier.fromContents(resource(SECOND_CLASSIFIER), "shipped second classifier");
     }
 
+    /** How reports name the shipped second judge. */
+    public static final String SECOND_JUDGE_NAME = "shipped second judge (cnn3k5)";
+
+    /**
+     * {@code evaluator} with the shipped second judge added ({@link Evaluator#secondJudge}) when this build ships it, so
+     * that its figures are read by two independent classifiers and a plan counts as forgotten only when both agree.
+     */
+    public static Evaluator withShippedSecondJudge(Evaluator evaluator) {
+        return shipped(SECOND_CLASSIFIER) ? evaluator.secondJudge(secondClassifier(), SECOND_JUDGE_NAME) : evaluator;
+    }
+
     /** "classifier" (the shipped judge), "second-classifier" (the shipped second judge) or a path. */
     public static Classifier classifier(String spec) {
         if ("classifier".equals(spec)) return classifier();

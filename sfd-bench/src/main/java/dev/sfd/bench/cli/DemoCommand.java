@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         dev.sfd.unlearn.MemoryEstimate.of(teacher, recipe.config()).requireFits(Runtime.getRuntime().maxMemory(), "--batch-remain / --batch-forget");
         Output.claim(out, resume, overwrite, "demo", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         long t0 = System.nanoTime();
-        Evaluator ev = new Evaluator(Models.classifier(), FashionMnist.test());
+        Evaluator ev = Models.withShippedSecondJudge(new Evaluator(Models.classifier(), FashionMnist.test()));
         TeacherFigures tf = teacherFigures(teacher, plan, ev);
 
         long tSfd = System.nanoTime();
@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         matched.put("generator", genFdMatched);
         matched.put("teacher", tf.figures().fdRemain());
         matched.put("ratio", genFdMatched / tf.figures().fdRemain());
-        Bar.Verdict verdict = Bar.PRODUCT.check(new Bar.Inputs(gen.ua(), gen.overrideShare(), gen.remainAccuracy(),
+        Bar.Verdict verdict = Bar.PRODUCT.check(new Bar.Inputs(gen.uaByBoth(), gen.overrideShareByBoth(), gen.remainAccuracy(),
                 tf.figures().remainAccuracy(), genFdMatched, tf.figures().fdRemain()));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);
@@ -106,10 +106,12 @@ final class DemoCommand implements Callable<Integer> {
         report.put("generator_sha256", dev.sfd.io.RunFolder.sha256(out.resolve("generator.safetensors")));
         report.put("network_calls_per_image", Map.of("generator", 1, "teacher", Sampler.heun(18).nfe()));
         Json.write(out.resolve("report.json"), report);
-        System.out.printf("demo: forgot class %d (%s) -> %d (%s) in %.0f s: UA %.3f, as override %.3f, remaining accuracy %.3f (teacher %.3f), "
+        String second = gen.second() == null ? ""
+                : String.format(" (second judge: UA %.3f, as override %.3f)", gen.second().ua(), gen.second().overrideShare());
+        System.out.printf("demo: forgot class %d (%s) -> %d (%s) in %.0f s: UA %.3f, as override %.3f%s, remaining accuracy %.3f (teacher %.3f), "
                         + "FD remaining %.2f on %d per class; at the teacher's %d per class %.2f vs teacher %.2f. Files in %s%n",
                 forget, FashionMnist.CLASS_NAMES.get(forget), override, FashionMnist.CLASS_NAMES.get(override), sfdSeconds,
-                gen.ua(), gen.overrideShare(), gen.remainAccuracy(), tf.figures().remainAccuracy(),
+                gen.ua(), gen.overrideShare(), second, gen.remainAccuracy(), tf.figures().remainAccuracy(),
                 gen.fdRemain(), evalPerClass, tf.perClass(), genFdMatched, tf.figures().fdRemain(), out);
         return ConsoleRun.verdictExit("demo", verdict, run.stop());
     }

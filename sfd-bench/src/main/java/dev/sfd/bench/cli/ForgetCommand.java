@@ -62,6 +62,7 @@ final class ForgetCommand implements Callable<Integer> {
         dev.sfd.unlearn.MemoryEstimate.of(teacher, recipe.config()).requireFits(Runtime.getRuntime().maxMemory(), "--batch-remain / --batch-forget");
         Output.claim(out, resume, overwrite, "forget", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         Evaluator ev = new Evaluator(judge, FashionMnist.isAvailable() ? FashionMnist.test() : null);
+        if ("classifier".equals(classifier)) Models.withShippedSecondJudge(ev);
         long t0 = System.nanoTime();
         ConsoleRun view = new ConsoleRun(plan.toString());
         ForgetRun.Result run = view.run(new ForgetRun(teacher, plan, recipe, out).judge(ev.quickJudge(recipe.quickPerClass()))
@@ -97,11 +98,11 @@ final class ForgetCommand implements Callable<Integer> {
      */
     private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev) {
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
-        if (ref == null) return Bar.PRODUCT.check(new Bar.Inputs(f.ua(), f.overrideShare(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN));
+        if (ref == null) return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN));
         Figures t = Figures.ofTable(ref.table(), plan, null);
         double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
                 : evalPerClass == ref.perClass() ? f.fdRemain() : ev.figures(g, plan, 1, ref.perClass(), 9_100).fdRemain();
-        return Bar.PRODUCT.check(new Bar.Inputs(f.ua(), f.overrideShare(), f.remainAccuracy(), t.remainAccuracy(), fd,
+        return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), t.remainAccuracy(), fd,
                 Double.isNaN(fd) ? Double.NaN : t.fdRemain()));
     }
 }

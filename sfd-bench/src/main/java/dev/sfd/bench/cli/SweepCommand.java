@@ -89,6 +89,7 @@ final class SweepCommand implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         Evaluator ev = new Evaluator(judge, FashionMnist.isAvailable() ? FashionMnist.test() : null);
+        if ("classifier".equals(classifierSpec)) Models.withShippedSecondJudge(ev);
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifierSpec) ? PairSweep.TeacherReference.shipped() : null;
         if (ref == null) {
             int n = teacherPerClass != null ? teacherPerClass : budget.perClass();

@@ -219,7 +219,7 @@ public final class PairSweep {
 
         /** The figures the bar is judged on. */
         public Bar.Inputs barInputs() {
-            return new Bar.Inputs(generator.ua(), generator.overrideShare(), generator.remainAccuracy(), teacher.remainAccuracy(),
+            return new Bar.Inputs(generator.uaByBoth(), generator.overrideShareByBoth(), generator.remainAccuracy(), teacher.remainAccuracy(),
                     fdAtTeacherCount, teacher.fdRemain());
         }
 
