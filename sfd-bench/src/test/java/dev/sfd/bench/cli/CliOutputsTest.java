@@ -64,9 +64,11 @@ class CliOutputsTest {
         CliFixtures.Ran ran = CliFixtures.run("forget", "--teacher", teacher.toString(), "--classifier", judge, "--plan", "0->1,7->5",
                 "--iterations", "2", "--max-iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "1",
                 "--checkpoint-every", "1", "--eval-samples", "4", "--eval-per-class", "2", "--seed", "11", "--out", out.toString());
-        assertEquals(0, ran.code(), ran.err());
+        // 7 -> 5 never lands on Sandal by this judge: the run is below the bar, says so and exits 3 with every file written
+        assertEquals(3, ran.code(), ran.err());
+        assertTrue(ran.err().contains("BELOW THE BAR") && ran.err().contains("as_override 0.500 < 0.900"), ran.err());
         String plan = ForgetPlan.parse("0->1,7->5").toString();
-        assertTrue(ran.out().contains("forget: " + plan + " done in"), ran.out());
+        assertTrue(ran.out().contains("forget: plan " + plan + " done in"), ran.out());
 
         Map<String, Object> r = Json.readMap(out.resolve("report.json"));
         assertEquals(plan, r.get("plan"));
@@ -84,6 +86,7 @@ class CliOutputsTest {
         // the judge says "Trouser" for everything: both forgotten labels are forgotten, only 0 -> 1 lands on its override
         assertEquals(1.0, num(r.get("ua")));
         assertEquals(0.5, num(r.get("as_override")), 1e-12);
+        assertEquals(Boolean.FALSE, r.get("bar_met"));
         assertEquals(1.0 / 8, num(r.get("remain_accuracy")), 1e-12, "8 remaining classes, only class 1 judged right");
         List<?> per = (List<?>) r.get("per_forget_class");
         assertEquals(2, per.size());
