@@ -51,7 +51,11 @@ import java.util.OptionalLong;
  * <p><b>Targeted relearning</b> ({@link #targeted}): the same fine-tuning on a handful of REAL images of the
  * forgotten class under the forgotten label (e.g. {@link AuxData#firstOfClass}), measuring how fast the class is
  * learnt again ({@link Result#firstStepReaching}). A retrain, which never saw the class, is the reference for
- * learning it from scratch.
+ * learning it from scratch. {@link TargetedRelearning} runs it as the comparison table measures it.
+ *
+ * <p>By default the attack evaluates every {@code every} steps and runs all its steps; {@link #evaluatingAt} gives an
+ * explicit list of evaluation steps instead, and {@link #stoppingAt} ends the attack at the first evaluation whose
+ * rate (both rates for a generator) reaches a threshold.
  *
  * <pre>{@code
  * var attack = new RelearnAttack(unlearned, null, testSet.withoutClasses(0), 0, judge, RelearnAttack.Settings.defaults());
@@ -127,6 +131,10 @@ public final class RelearnAttack {
     private final Classifier judge;
     private final Settings s;
     private final boolean targeted;
+    /** Steps after which to evaluate (sorted, distinct, in 1..steps), or null for every {@code s.every()} steps. */
+    private final long[] evalSteps;
+    /** Stop at the first evaluation reaching this rate; NaN = run every step. */
+    private final double stopRate;
 
     /**
      * @param model     the unlearned denoiser (for a one-step generator: its network)
@@ -165,12 +173,64 @@ public final class RelearnAttack {
         }
         if (judge.numClasses() <= forget) throw new SfdException("relearn: the classifier has no class " + forget);
         this.targeted = targeted;
+        this.evalSteps = null;
+        this.stopRate = Double.NaN;
         this.model = model;
         this.sigmaInit = sigmaInit;
         this.aux = aux;
         this.forget = forget;
         this.judge = judge;
         this.s = settings;
+    }
+
+    private RelearnAttack(RelearnAttack a, long[] evalSteps, double stopRate) {
+        this.model = a.model;
+        this.sigmaInit = a.sigmaInit;
+        this.aux = a.aux;
+        this.forget = a.forget;
+        this.judge = a.judge;
+        this.s = a.s;
+        this.targeted = a.targeted;
+        this.evalSteps = evalSteps;
+        this.stopRate = stopRate;
+    }
+
+    /**
+     * This attack evaluated after exactly the given steps (and at step 0 and after the last step) instead of every
+     * {@code every} steps, e.g. a 1-2-5 series that resolves early relearning finely and late relearning coarsely.
+     *
+     * @throws dev.sfd.ConfigException unless the steps are strictly increasing and within 1..steps
+     */
+    public RelearnAttack evaluatingAt(long... steps) {
+        if (steps == null || steps.length == 0) throw new dev.sfd.ConfigException("relearn: give at least one evaluation step");
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i] < 1 || steps[i] > s.steps() || (i > 0 && steps[i] <= steps[i - 1])) {
+                throw new dev.sfd.ConfigException("relearn: evaluation steps must increase strictly within 1.." + s.steps() + ", got " + Arrays.toString(steps));
+            }
+        }
+        return new RelearnAttack(this, steps.clone(), stopRate);
+    }
+
+    /**
+     * This attack ended at the first evaluation whose forgotten-class rate is at least {@code rate} (for a one-step
+     * generator: both the Heun and the one-step rate), e.g. when only the number of steps to relearn is wanted.
+     *
+     * @throws dev.sfd.ConfigException unless {@code 0 < rate <= 1}
+     */
+    public RelearnAttack stoppingAt(double rate) {
+        if (!(rate > 0 && rate <= 1)) throw new dev.sfd.ConfigException("relearn: the stop rate must be in (0, 1], got " + rate);
+        return new RelearnAttack(this, evalSteps, rate);
+    }
+
+    /** Whether the point reaches the stop rate (never when no stop rate is set). */
+    private boolean reached(Point p) {
+        if (Double.isNaN(stopRate)) return false;
+        return p.forgottenRate() >= stopRate && (sigmaInit == null || p.forgottenRateOneStep() >= stopRate);
+    }
+
+    private boolean due(int step) {
+        if (step == s.steps()) return true;
+        return evalSteps != null ? Arrays.binarySearch(evalSteps, step) >= 0 : step % s.every() == 0;
     }
 
     public Result run(TrainingListener listener) { return run(listener, null); }
@@ -180,7 +240,7 @@ public final class RelearnAttack {
      * moments, RNG counter, curve so far) at every evaluation point, and a run started with an existing checkpoint
      * of the same attack (same settings and same starting model) continues from it. A resumed attack is
      * bit-identical to an uninterrupted one; its {@code seconds} count both parts. The caller deletes the file
-     * when it no longer needs it.
+     * when it no longer needs it. With {@link #stoppingAt} the curve ends at the first evaluation that reaches the rate.
      */
     public Result run(TrainingListener listener, Path checkpoint) {
         long t0 = System.nanoTime();
@@ -203,6 +263,7 @@ public final class RelearnAttack {
         if (listener != null) listener.onEvaluation(curve.get(curve.size() - 1).step(), figures(curve.get(curve.size() - 1)));
         double lossAvg = 0;
         int lossN = 0;
+        if (reached(curve.get(curve.size() - 1))) start = s.steps() + 1;
         for (int step = start; step <= s.steps(); step++) {
             double[] u = rng.uniform(DType.FLOAT64, s.batch()).toDoubleArray();
             int[] idx = new int[s.batch()];
@@ -223,13 +284,14 @@ public final class RelearnAttack {
                 f.put("forgotten_rate", curve.get(curve.size() - 1).forgottenRate());
                 listener.onStep(step, s.steps(), f);
             }
-            if (step % s.every() == 0 || step == s.steps()) {
+            if (due(step)) {
                 Point p = evaluate(net, step, lossAvg / lossN, t0, offset);
                 curve.add(p);
                 lossAvg = 0;
                 lossN = 0;
                 if (checkpoint != null) save(checkpoint, fingerprint, net, adam, rng, curve);
                 if (listener != null) listener.onEvaluation(step, figures(p));
+                if (reached(p)) break;
             }
         }
         net.requiresGrad(false);
@@ -237,11 +299,13 @@ public final class RelearnAttack {
     }
 
     /**
-     * The settings as checkpoints record them: the attack settings, and for a targeted attack its data (a plain
-     * attack's key is the settings alone, as in checkpoints written before targeted attacks existed).
+     * The settings as checkpoints record them: the attack settings, for a targeted attack its data, and an explicit
+     * evaluation schedule or stop rate when set (a plain attack's key is the settings alone, as in checkpoints written
+     * before targeted attacks existed).
      */
     private String settingsKey() {
-        return s.toMap() + (targeted ? " targeted aux=" + aux.name() + "/" + aux.size() : "");
+        return s.toMap() + (targeted ? " targeted aux=" + aux.name() + "/" + aux.size() : "")
+                + (evalSteps != null ? " eval_steps=" + Arrays.toString(evalSteps) : "") + (Double.isNaN(stopRate) ? "" : " stop_at=" + stopRate);
     }
 
     private void save(Path file, String fingerprint, ScoreNetwork net, Adam adam, RandomStream rng, List<Point> curve) {
