@@ -183,13 +183,18 @@ final class Suite {
         ImageGrid.writePng(out, png);
     }
 
-    /** Forgotten-class rate curves of one or more attacks in one chart. */
+    /** Line colours of the attack charts, one per model (its Heun and one-step curves share it). */
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+
+    /** Forgotten-class rate curves of one or more attacks in one chart: one colour per model, Heun solid, one-step dashed. */
     static void attackChart(Path png, String title, Map<String, List<RelearnAttack.Point>> curves) throws java.io.IOException {
-        var chart = new org.knowm.xchart.XYChartBuilder().width(800).height(480).title(title)
+        var chart = new org.knowm.xchart.XYChartBuilder().width(900).height(540).title(title)
                 .xAxisTitle("attack step (EDM fine-tuning on auxiliary data without the forgotten class)")
                 .yAxisTitle("forgotten-class rate").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        int k = 0;
         for (Map.Entry<String, List<RelearnAttack.Point>> e : curves.entrySet()) {
             List<Double> x = new ArrayList<>(), y = new ArrayList<>(), y1 = new ArrayList<>();
             for (RelearnAttack.Point p : e.getValue()) {
@@ -197,8 +202,16 @@ final class Suite {
                 y.add(p.forgottenRate());
                 if (!Double.isNaN(p.forgottenRateOneStep())) y1.add(p.forgottenRateOneStep());
             }
-            chart.addSeries(e.getKey() + (y1.isEmpty() ? "" : " (Heun)"), x, y);
-            if (y1.size() == x.size()) chart.addSeries(e.getKey() + " (one-step)", x, y1);
+            Color c = PALETTE[k++ % PALETTE.length];
+            var heun = chart.addSeries(e.getKey() + (y1.isEmpty() ? "" : " (Heun)"), x, y);
+            heun.setLineColor(c);
+            heun.setMarkerColor(c);
+            if (y1.size() == x.size()) {
+                var one = chart.addSeries(e.getKey() + " (one-step)", x, y1);
+                one.setLineColor(c);
+                one.setMarkerColor(c);
+                one.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+            }
         }
         String name = png.toString();
         org.knowm.xchart.BitmapEncoder.saveBitmap(chart, name.substring(0, name.length() - 4), org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);

@@ -9,7 +9,9 @@ import dev.sfd.io.RunCache;
 import dev.sfd.models.Classifier;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.attack.RelearnAttack;
+import dev.sfd.models.attack.TargetedRelearning;
 import dev.sfd.models.baselines.Baselines;
+import dev.sfd.models.baselines.Dimum;
 import dev.sfd.models.baselines.EsdErasure;
 import dev.sfd.models.baselines.SalUn;
 import dev.sfd.models.data.Dataset;
@@ -30,16 +32,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The paper-style comparison: teacher, retrain, ESD-style, SalUn-style and SFD for one forget/override pair, with the
- * same judge, metrics and relearning attack. Every run is cached under the cache folder, keyed by method, classes,
- * teacher weights and settings, so a second call only re-renders (see docs/evaluation.md).
+ * The paper-style comparison: teacher, retrain, ESD-style, SalUn-style, SFD, relearning-robust SFD and DiMUM (with real
+ * override images and data-free) for one forget/override pair, with the same judge, metrics, relearning attack and
+ * targeted-relearning test. Every run, evaluation and attack is cached under the cache folder, keyed by method,
+ * classes, teacher weights and settings, so a second call only re-renders (see docs/evaluation.md).
  */
 @Command(name = "table", mixinStandardHelpOptions = true,
-        description = "Run (or reuse cached runs of) teacher, retrain, ESD-style, SalUn-style and SFD for one forget/override pair and "
-                + "write OUT/table.md, OUT/table.json, OUT/table.png (one sample grid per method) and OUT/attack.png (relearning curves). "
-                + "--quick uses small budgets (about 15-20 minutes on 2 cores) and labels every output QUICK.")
+        description = "Run (or reuse cached runs of) teacher, retrain, ESD-style, SalUn-style, SFD, robust SFD, DiMUM and data-free DiMUM for one "
+                + "forget/override pair and write OUT/table.md, OUT/table.json, OUT/table.png (one sample grid per method) and OUT/attack.png "
+                + "(relearning curves of every row, Heun and one-step). Every row is also attacked with N real images of the forgotten class "
+                + "(--targeted-images) and the table reports the steps until its forgotten-class rate reaches 0.5. "
+                + "--quick uses small budgets (about 20-25 minutes on 2 cores) and labels every output QUICK.")
 final class TableCommand implements Callable<Integer> {
-    static final List<String> METHODS = List.of("teacher", "retrain", "esd", "salun", "sfd");
+    static final List<String> METHODS = List.of("teacher", "retrain", "esd", "salun", "sfd", "sfd-robust", "dimum", "dimum-data-free");
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -51,10 +56,13 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "small budgets; all outputs say QUICK") boolean quick;
     @Option(names = "--out", description = "default runs/table (runs/table-quick with --quick)") Path out;
     @Option(names = "--cache", description = "cache of runs (default OUT/cache)") Path cache;
-    @Option(names = "--methods", defaultValue = "teacher,retrain,esd,salun,sfd", split = ",", description = "subset of ${DEFAULT-VALUE}") List<String> methods;
+    @Option(names = "--methods", defaultValue = "teacher,retrain,esd,salun,sfd,sfd-robust,dimum,dimum-data-free", split = ",",
+            description = "subset of ${DEFAULT-VALUE}") List<String> methods;
     @Option(names = "--retrain-model", description = "use this retrained SongUNet (e.g. from 'sfd baseline retrain') instead of training one; "
             + "on the shipped teacher the table uses the shipped retrain of the forgotten class when this build has one") Path retrainModel;
-    @Option(names = "--sfd-generator", description = "use this SFD one-step generator (e.g. runs/demo/generator.safetensors) instead of running SFD") Path sfdGenerator;
+    @Option(names = "--sfd-generator", description = "use this SFD one-step generator (e.g. from 'sfd demo --no-robust') instead of running SFD") Path sfdGenerator;
+    @Option(names = "--sfd-robust-generator", description = "use this robust SFD one-step generator (e.g. runs/demo/generator.safetensors) "
+            + "instead of running the robust recipe") Path sfdRobustGenerator;
     @Option(names = "--data", description = "Fashion-MNIST directory") Path data;
     @Option(names = "--retrain-steps") Integer retrainSteps;
     @Option(names = "--retrain-batch") Integer retrainBatch;
@@ -64,27 +72,41 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--salun-batch") Integer salunBatch;
     @Option(names = "--sfd-iterations") Long sfdIterations;
     @Option(names = "--sfd-batch") Integer sfdBatch;
+    @Option(names = "--robust-iterations", description = "robust SFD iterations (recipe: SfdRecipe.ROBUST_ITERATIONS)") Long robustIterations;
+    @Option(names = "--robust-batch") Integer robustBatch;
+    @Option(names = "--dimum-steps", description = "DiMUM steps, both variants (library default 500; quick 30)") Integer dimumSteps;
+    @Option(names = "--dimum-batch", description = "DiMUM memorised + retain images per step (default 16; quick 8)") Integer dimumBatch;
+    @Option(names = "--dimum-memorised", description = "DiMUM memorised override images (default 64; quick 16)") Integer dimumMemorised;
     @Option(names = "--attack-steps") Integer attackSteps;
     @Option(names = "--attack-every") Integer attackEvery;
     @Option(names = "--attack-batch") Integer attackBatch;
     @Option(names = "--attack-samples") Integer attackSamples;
     @Option(names = "--no-attack", description = "skip the relearning attack") boolean noAttack;
+    @Option(names = "--targeted-images", split = ",", paramLabel = "N", description = "targeted relearning: one attack per count with the first N real "
+            + "images of the forgotten class (default 10,100)") List<Integer> targetedImages;
+    @Option(names = "--targeted-steps", description = "targeted relearning step budget (default 1000, evaluated at 0, 10, 20, 50, 100, 200, 500, 1000; "
+            + "quick 10)") Integer targetedSteps;
+    @Option(names = "--targeted-batch", description = "targeted relearning batch (default 16; quick 8)") Integer targetedBatch;
+    @Option(names = "--targeted-samples", description = "forgotten-label samples per targeted evaluation (default 100; quick 16)") Integer targetedSamples;
+    @Option(names = "--no-targeted", description = "skip the targeted relearning test") boolean noTargeted;
     @Option(names = "--eval-forget", description = "forgotten-label samples for UA (default 200; quick 16)") Integer evalForget;
     @Option(names = "--eval-per-class", description = "samples per remaining class (default 100; quick 6)") Integer evalPerClass;
     @Option(names = "--heun-steps", description = "Heun steps for diffusion models (default 18; quick 8)") Integer heunSteps;
 
     /** One row of the table. */
     record Row(String method, String dataNeeded, Figures figures, double seconds, String timeNote,
-               List<RelearnAttack.Point> attack, BufferedImage grid, Map<String, Object> settings) {}
+               List<RelearnAttack.Point> attack, List<TargetedRelearning.Outcome> targeted, BufferedImage grid, Map<String, Object> settings) {}
 
-    /** Evaluation budgets shared by every row. */
-    record Budgets(int heun, int perForget, int perClass, RelearnAttack.Settings attack) {}
+    /** Evaluation budgets shared by every row; {@code targeted} is null with --no-targeted. */
+    record Budgets(int heun, int perForget, int perClass, RelearnAttack.Settings attack, TargetedRelearning.Settings targeted) {}
 
     @Override
     public Integer call() throws IOException {
         for (String m : methods) {
             if (!METHODS.contains(m)) throw new SfdException("unknown method '" + m + "' in --methods (known: " + String.join(", ", METHODS) + ")");
         }
+        Budgets budgets = budgets(); // bad budgets (e.g. --targeted-images 0) fail before anything is loaded or written
+        if (sfdRobustGenerator != null && !Files.isRegularFile(sfdRobustGenerator)) throw new SfdException("--sfd-robust-generator " + sfdRobustGenerator + " does not exist");
         EdmPrecond teacher = Suite.teacher(teacherSpec);
         Classifier judge = Suite.classifier(classifierSpec);
         Baselines.requireForgetLabel(teacher, forget, "the teacher");
@@ -99,7 +121,6 @@ final class TableCommand implements Callable<Integer> {
         if (sfdGenerator != null && !Files.isRegularFile(sfdGenerator)) throw new SfdException("--sfd-generator " + sfdGenerator + " does not exist");
 
         Evaluator ev = new Evaluator(judge, test);
-        Budgets budgets = budgets();
         Dataset[] train = new Dataset[1];
         TableRows.Context ctx = new TableRows.Context(teacher, teacherSpec, RunCache.weightsHash(teacher), forget, override, quick, new RunCache(cacheDir), test,
                 () -> train[0] != null ? train[0] : (train[0] = Suite.fmnist(FashionMnist.Split.TRAIN, data)));
@@ -110,10 +131,11 @@ final class TableCommand implements Callable<Integer> {
             System.err.println("table: " + row.method() + " ...");
             TableRows.Made made = row.make(ctx);
             Evaluated e = evaluate(made, row.method(), ev, budgets);
-            List<RelearnAttack.Point> curve = noAttack || row.method().equals("teacher") ? null : attack(made, row.method(), test, judge, budgets);
-            rows.add(new Row(row.method(), made.dataNeeded(), e.figures(), made.seconds(), made.timeNote(), curve, e.grid(), made.settings()));
+            List<RelearnAttack.Point> curve = noAttack ? null : attack(made, row.method(), test, judge, budgets);
+            List<TargetedRelearning.Outcome> targeted = budgets.targeted() == null ? null : targeted(made, row.method(), ctx.train().get(), judge, budgets);
+            rows.add(new Row(row.method(), made.dataNeeded(), e.figures(), made.seconds(), made.timeNote(), curve, targeted, e.grid(), made.settings()));
         }
-        write(dir, rows, quick ? "QUICK" : "full", budgets.heun(), budgets.perForget(), budgets.perClass(), budgets.attack(), (System.nanoTime() - t0) / 1e9);
+        write(dir, rows, quick ? "QUICK" : "full", budgets, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 
@@ -127,9 +149,15 @@ final class TableCommand implements Callable<Integer> {
         SalUn.Settings ss = new SalUn.Settings(salunSteps != null ? salunSteps : sd.steps(), b, b, sd.lr(), sd.retainWeight(), sd.maskFraction(),
                 sd.maskMode(), sd.maskBatches(), salunBatch != null ? salunBatch : sd.maskBatch(), sd.gradClip(), sd.randomPseudoLabel(), sd.seed());
         boolean shippedRetrain = retrainModel == null && retrainSteps == null && retrainBatch == null;
+        Dimum.Settings dd = quick ? Dimum.Settings.quick() : Dimum.Settings.defaults();
+        Dimum.Settings ds = new Dimum.Settings(dimumSteps != null ? dimumSteps : dd.steps(), dimumBatch != null ? dimumBatch : dd.batchForget(),
+                dimumBatch != null ? dimumBatch : dd.batchRemain(), dd.lr(), dd.retainWeight(), dimumMemorised != null ? dimumMemorised : dd.memorised(),
+                heunSteps != null ? heunSteps : dd.heunSteps(), dd.retainPerClass(), dd.checkpointEvery(), dd.seed());
         return List.of(new TableRows.TeacherRow(),
                 new TableRows.RetrainRow(retrainModel, shippedRetrain, BaselineCommand.retrainConfig(quick, retrainSteps, retrainBatch, null, null, 200)),
-                new TableRows.EsdRow(es), new TableRows.SalUnRow(ss), new TableRows.SfdRow(sfdGenerator, sfdIterations, sfdBatch));
+                new TableRows.EsdRow(es), new TableRows.SalUnRow(ss), new TableRows.SfdRow(sfdGenerator, sfdIterations, sfdBatch),
+                new TableRows.SfdRow(sfdRobustGenerator, robustIterations, robustBatch, true),
+                new TableRows.DimumRow(ds, false), new TableRows.DimumRow(ds, true));
     }
 
     private Budgets budgets() {
@@ -138,7 +166,13 @@ final class TableCommand implements Callable<Integer> {
         RelearnAttack.Settings as = new RelearnAttack.Settings(attackSteps != null ? attackSteps : ad.steps(),
                 attackEvery != null ? attackEvery : ad.every(), attackBatch != null ? attackBatch : ad.batch(), ad.lr(),
                 attackSamples != null ? attackSamples : ad.evalSamples(), heun, ad.seed());
-        return new Budgets(heun, evalForget != null ? evalForget : quick ? 16 : 200, evalPerClass != null ? evalPerClass : quick ? 6 : 100, as);
+        TargetedRelearning.Settings ts = null;
+        if (!noTargeted) {
+            TargetedRelearning.Settings td = quick ? TargetedRelearning.Settings.quick() : TargetedRelearning.Settings.defaults();
+            ts = td.withImages(targetedImages != null ? targetedImages : td.images()).withSteps(targetedSteps != null ? targetedSteps : td.steps())
+                    .withEvaluation(targetedBatch != null ? targetedBatch : td.batch(), targetedSamples != null ? targetedSamples : td.evalSamples(), heun);
+        }
+        return new Budgets(heun, evalForget != null ? evalForget : quick ? 16 : 200, evalPerClass != null ? evalPerClass : quick ? 6 : 100, as, ts);
     }
 
     private static String title(String method, Suite.Model m, int heun) { return method + (m.isGenerator() ? " (one-step)" : " (Heun " + heun + ")"); }
@@ -193,7 +227,53 @@ final class TableCommand implements Callable<Integer> {
         return r.curve();
     }
 
-    private void write(Path dir, List<Row> rows, String mode, int heun, int perForget, int perClass, RelearnAttack.Settings as, double seconds) throws IOException {
+    /** The targeted relearning outcomes (one per image count), each cached (and checkpointed while it runs) in the row's folder. */
+    private List<TargetedRelearning.Outcome> targeted(TableRows.Made made, String method, Dataset train, Classifier judge, Budgets b) throws IOException {
+        TargetedRelearning.Settings ts = b.targeted();
+        List<TargetedRelearning.Outcome> out = new ArrayList<>();
+        for (int n : ts.images()) {
+            String key = RunCache.sha((ts.toMap().toString() + " images=" + n + evalKey(b)).getBytes(StandardCharsets.UTF_8));
+            Path json = made.folder().resolve("targeted-" + n + "-" + key + ".json");
+            boolean generator = made.model().isGenerator();
+            if (Files.isRegularFile(json)) {
+                out.add(targetedFromJson(Json.readMap(json), n, ts, generator));
+                continue;
+            }
+            Path ckpt = made.folder().resolve("targeted-" + n + "-" + key + ".checkpoint.safetensors");
+            TargetedRelearning.Outcome o;
+            try (Progress p = new Progress("targeted relearning " + method + ", " + n + " images", ts.steps(), 0, "loss", "forgotten_rate")) {
+                o = TargetedRelearning.run(made.model().network(), made.model().sigmaInit(), train, forget, judge, n, ts, p, ckpt);
+            }
+            Json.write(json, targetedJson(o));
+            Files.deleteIfExists(ckpt);
+            out.add(o);
+        }
+        return out;
+    }
+
+    static Map<String, Object> targetedJson(TargetedRelearning.Outcome o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images", o.images());
+        m.put("rate", o.rate());
+        m.put("budget_steps", o.budget());
+        m.put("steps_to_rate", o.heun().isPresent() ? o.heun().getAsLong() : null);
+        if (o.generator()) m.put("steps_to_rate_one_step", o.oneStep().isPresent() ? o.oneStep().getAsLong() : null);
+        m.put("label", o.label());
+        m.put("seconds", o.seconds());
+        m.put("curve", Suite.curveJson(o.curve()));
+        return m;
+    }
+
+    static TargetedRelearning.Outcome targetedFromJson(Map<String, Object> m, int n, TargetedRelearning.Settings ts, boolean generator) {
+        List<RelearnAttack.Point> curve = Suite.curveFromJson(m.get("curve"));
+        RelearnAttack.Result r = new RelearnAttack.Result(curve, null, Json.toDouble(m.get("seconds")));
+        return TargetedRelearning.Outcome.of(n, ts, generator, r);
+    }
+
+    private void write(Path dir, List<Row> rows, String mode, Budgets budgets, double seconds) throws IOException {
+        int heun = budgets.heun(), perForget = budgets.perForget(), perClass = budgets.perClass();
+        RelearnAttack.Settings as = budgets.attack();
+        TargetedRelearning.Settings ts = budgets.targeted();
         String pair = forget + " (" + name(forget) + ") -> " + override + " (" + name(override) + ")";
         StringBuilder md = new StringBuilder();
         md.append("# Unlearning comparison").append(quick ? " — QUICK MODE (small budgets, NOT paper-style numbers)" : "").append("\n\n");
@@ -206,8 +286,22 @@ final class TableCommand implements Callable<Integer> {
                     .append(") on Fashion-MNIST test without the forgotten class; rate = share of ").append(as.evalSamples())
                     .append(" forgotten-label samples classified as the forgotten class, before -> after.\n");
         }
-        md.append("\n| method | data needed | UA | remaining-class acc. | FD (remaining) | network calls / image | unlearning wall time | forgotten-class rate after attack |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
+        if (ts != null) {
+            md.append("Targeted relearning: fine-tuning (batch ").append(ts.batch()).append(", lr ").append(ts.lr()).append(") on the first N real training images ")
+                    .append("of the forgotten class under its label; steps until the forgotten-class rate (").append(ts.evalSamples())
+                    .append(" samples) reaches ").append(ts.rate()).append(", evaluated at steps 0, ")
+                    .append(java.util.Arrays.toString(ts.evaluationSteps()).replaceAll("[\\[\\]]", "")).append("; >").append(ts.steps())
+                    .append(" = not reached within the budget.\n");
+        }
+        StringBuilder head = new StringBuilder("| method | data needed | UA | remaining-class acc. | FD (remaining) | network calls / image | unlearning wall time | forgotten-class rate after attack |");
+        StringBuilder rule = new StringBuilder("|---|---|---|---|---|---|---|---|");
+        if (ts != null) {
+            for (int n : ts.images()) {
+                head.append(" steps to ").append(ts.rate()).append(", ").append(n).append(" images |");
+                rule.append("---|");
+            }
+        }
+        md.append("\n").append(head).append("\n").append(rule).append("\n");
         List<Map<String, Object>> json = new ArrayList<>();
         List<BufferedImage> grids = new ArrayList<>();
         Map<String, List<RelearnAttack.Point>> curves = new LinkedHashMap<>();
@@ -222,8 +316,12 @@ final class TableCommand implements Callable<Integer> {
                 curves.put(r.method(), r.attack());
             }
             String time = Double.isNaN(r.seconds()) ? r.timeNote() : String.format(r.seconds() < 10 ? "%.1f s%s" : "%.0f s%s", r.seconds(), r.timeNote().isEmpty() ? "" : " (" + r.timeNote() + ")");
-            md.append(String.format("| %s | %s | %.3f | %.3f | %.2f | %s | %s | %s |%n", r.method(), r.dataNeeded(), f.ua(),
+            md.append(String.format("| %s | %s | %.3f | %.3f | %.2f | %s | %s | %s |", r.method(), r.dataNeeded(), f.ua(),
                     f.remainAccuracy(), f.fdRemain(), calls, time, attack));
+            if (ts != null) {
+                for (int k = 0; k < ts.images().size(); k++) md.append(" ").append(r.targeted() != null ? r.targeted().get(k).label() : "-").append(" |");
+            }
+            md.append("\n");
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("method", r.method());
             j.put("data_needed", r.dataNeeded());
@@ -239,6 +337,11 @@ final class TableCommand implements Callable<Integer> {
                 j.put("forgotten_rate_before_attack", r.attack().get(0).forgottenRate());
                 j.put("forgotten_rate_after_attack", r.attack().get(r.attack().size() - 1).forgottenRate());
                 j.put("attack_curve", Suite.curveJson(r.attack()));
+            }
+            if (r.targeted() != null) {
+                List<Map<String, Object>> tj = new ArrayList<>();
+                for (TargetedRelearning.Outcome o : r.targeted()) tj.add(targetedJson(o));
+                j.put("targeted_relearning", tj);
             }
             j.put("settings", r.settings());
             j.put("eval", f.toJson());
@@ -258,13 +361,17 @@ final class TableCommand implements Callable<Integer> {
         top.put("forget_samples", perForget);
         top.put("remain_samples_per_class", perClass);
         top.put("attack", noAttack ? null : as.toMap());
+        top.put("targeted_relearning", ts == null ? null : ts.toMap());
         top.put("seconds", seconds);
         top.put("command", "./sfd " + command());
         top.put("rows", json);
         dev.sfd.io.AtomicFiles.writeString(dir.resolve("table.md"), md.toString());
         Json.write(dir.resolve("table.json"), top);
         Suite.sideBySide(dir.resolve("table.png"), grids, (quick ? "QUICK MODE (small budgets) - " : "") + "forget " + pair + ": one grid per method, rows = classes");
-        if (!curves.isEmpty()) Suite.attackChart(dir.resolve("attack.png"), (quick ? "QUICK: " : "") + "relearning attack, forgotten class " + forget, curves);
+        if (!curves.isEmpty()) {
+            Suite.attackChart(dir.resolve("attack.png"), (quick ? "QUICK: " : "") + "relearning attack, forgotten class " + forget
+                    + " (solid: Heun; dashed: one-step)", curves);
+        }
         System.out.print(md);
         System.out.println("table: " + dir.resolve("table.md"));
     }

@@ -4,6 +4,7 @@ import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.io.RunCache;
 import dev.sfd.models.Models;
 import dev.sfd.models.baselines.Baselines;
+import dev.sfd.models.baselines.Dimum;
 import dev.sfd.models.baselines.EsdErasure;
 import dev.sfd.models.baselines.Retrain;
 import dev.sfd.models.baselines.SalUn;
@@ -110,6 +111,24 @@ final class TableRows {
         }
     }
 
+    /**
+     * DiMUM: the forgotten label memorises real override-class images (the first {@code memorised} of the training
+     * split) while the retain set keeps the other classes; with {@code dataFree} it memorises the teacher's own samples
+     * of the override class and keeps the other classes with the teacher's samples of them. Checkpointed in its cache
+     * folder, so an interrupted table continues the run.
+     */
+    record DimumRow(Dimum.Settings settings, boolean dataFree) implements Row {
+        public String method() { return dataFree ? "dimum-data-free" : "dimum"; }
+
+        public Made make(Context ctx) throws IOException {
+            Map<String, Object> key = new LinkedHashMap<>(settings.toMap());
+            key.put("override", ctx.override());
+            key.put("data_free", dataFree);
+            return trained(ctx, method(), dataFree ? Dimum.DATA_NEEDED_FREE : Dimum.DATA_NEEDED, key,
+                    f -> BaselineCommand.dimum(ctx.teacher(), ctx.forget(), ctx.override(), dataFree ? null : ctx.train().get(), settings, f, true));
+        }
+    }
+
     /** A baseline that fine-tunes the teacher in a folder. */
     interface Training { BaselineCommand.Outcome run(Path folder) throws IOException; }
 
@@ -130,19 +149,31 @@ final class TableRows {
 
     /**
      * SFD: a given generator, else the recipe run with a fixed length (no quick evaluations) and cached. The full table
-     * on the shipped teacher runs what {@code ./sfd demo} runs (stage 2 from the shipped stage 1; the time column then
-     * excludes stage 1, said in the time note); --quick and other teachers run one stage from the teacher.
+     * on the shipped teacher runs SFD-Two-Stage from the shipped stage 1 (the time column then excludes stage 1, said in
+     * the time note); --quick and other teachers run one stage from the teacher.
+     *
+     * <p>With {@code robust} it is the relearning-robust row ({@code sfd-robust}, what {@code ./sfd demo} runs):
+     * {@link SfdRecipe#robust} from the shipped stage 1 ({@link SfdRecipe#ROBUST_ITERATIONS} planned iterations; --quick
+     * with the quick SFD row's batch), and on a teacher without a shipped stage 1 the one-stage recipe with the label
+     * tie ({@code ./sfd forget --robust}).
      */
-    record SfdRow(Path given, Long iterations, Integer batch) implements Row {
-        public String method() { return "sfd"; }
+    record SfdRow(Path given, Long iterations, Integer batch, boolean robust) implements Row {
+        SfdRow(Path given, Long iterations, Integer batch) { this(given, iterations, batch, false); }
+
+        public String method() { return robust ? "sfd-robust" : "sfd"; }
 
         SfdRecipe recipe(Context ctx) {
             SfdRecipe r;
-            if (!ctx.quick() && "teacher".equals(ctx.teacherSpec()) && Models.shippedStage1()) {
+            boolean shippedStage1 = "teacher".equals(ctx.teacherSpec()) && Models.shippedStage1();
+            if (robust && shippedStage1) {
+                r = SfdRecipe.robust(Models.stage1("shipped").networks());
+                if (ctx.quick()) r = r.config(r.config().batch(4, 4));
+            } else if (!robust && !ctx.quick() && shippedStage1) {
                 r = SfdRecipe.twoStage(Models.stage1("shipped").networks());
             } else {
                 r = SfdRecipe.oneStage();
                 if (ctx.quick()) r = r.config(r.config().iterations(100).batch(4, 4).forgetWeight(1.0));
+                if (robust) r = r.config(r.config().tieForgotten(true));
             }
             if (iterations != null) r = r.iterations(iterations);
             if (batch != null) r = r.config(r.config().batch(batch, batch));
@@ -163,7 +194,7 @@ final class TableRows {
             if (stage2Only) settings.put("stage1", "shipped " + RunCache.weightsHash(recipe.stage1().generator().network()));
             settings.putAll(recipe.config().toMap());
             settings.put("plan", ctx.plan().toString());
-            Path folder = ctx.cache().folder("sfd-" + ctx.forget() + "to" + ctx.override(), ctx.teacherHash(), settings);
+            Path folder = ctx.cache().folder(method() + "-" + ctx.forget() + "to" + ctx.override(), ctx.teacherHash(), settings);
             RunCache.Entry<OneStepGenerator> e = ctx.cache().get(folder, "generator.safetensors", f -> Models.generator(f.resolve("generator.safetensors")), f -> {
                 long s0 = System.nanoTime();
                 ConsoleRun view = new ConsoleRun(ctx.plan().toString());

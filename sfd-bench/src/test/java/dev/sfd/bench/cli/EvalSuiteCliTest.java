@@ -184,12 +184,16 @@ class EvalSuiteCliTest {
         assertMessage(1, "has no label 12", "relearn", "--model", teacher.toString(), "--classifier", classifier.toString(), "--forget", "12",
                 "--out", dir.resolve("y3").toString());
         assertMessage(1, "does not exist", "relearn", "--model", dir.resolve("missing.safetensors").toString(), "--out", dir.resolve("y4").toString());
-        assertMessage(1, "unknown method 'dimum' in --methods", "table", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
-                "--methods", "teacher,dimum", "--out", dir.resolve("y5").toString());
+        assertMessage(1, "unknown method 'salun-robust' in --methods", "table", "--teacher", teacher.toString(), "--classifier", classifier.toString(),
+                "--methods", "teacher,salun-robust", "--out", dir.resolve("y5").toString());
+        assertMessage(2, "the number of real forgotten-class images must be >= 1, got 0", "table", "--teacher", teacher.toString(),
+                "--classifier", classifier.toString(), "--targeted-images", "10,0", "--out", dir.resolve("y10").toString());
+        assertMessage(2, "targeted relearning: the step budget must be >= 1, got 0", "table", "--teacher", teacher.toString(),
+                "--classifier", classifier.toString(), "--targeted-steps", "0", "--out", dir.resolve("y11").toString());
         assertMessage(1, "has no label 11", "table", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--forget", "11",
                 "--out", dir.resolve("y6").toString());
         assertMessage(2, "Missing required parameter", "baseline");
-        assertTrue(!Files.exists(dir.resolve("y1")) && !Files.exists(dir.resolve("y3")) && !Files.exists(dir.resolve("y6")), "nothing written for rejected input");
+        for (String y : new String[] {"y1", "y3", "y5", "y6", "y10", "y11"}) assertTrue(!Files.exists(dir.resolve(y)), "nothing written for rejected input: " + y);
     }
 
     /** The suite's asset lookup names a missing shipped asset (simulated: every build here ships them) and loads files. */
@@ -208,28 +212,60 @@ class EvalSuiteCliTest {
         assertTrue(asked.isEmpty(), "asked about " + asked);
     }
 
-    /** The whole table --quick pipeline with tiny budgets; a second call reuses every cached run. */
+    /** Tiny budgets for every row of the quick table (targeted relearning with 1 and 2 images, 3 steps). */
+    static String[] quickTableArgs(Path out) {
+        return new String[] {"table", "--quick", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--forget", "0", "--override", "1",
+            "--retrain-steps", "2", "--retrain-batch", "2", "--esd-steps", "1", "--esd-batch", "1", "--salun-steps", "1", "--salun-batch", "2",
+            "--sfd-iterations", "2", "--sfd-batch", "2", "--robust-iterations", "2", "--robust-batch", "2",
+            "--dimum-steps", "2", "--dimum-batch", "2", "--dimum-memorised", "2",
+            "--attack-steps", "2", "--attack-every", "1", "--attack-batch", "2", "--attack-samples", "2",
+            "--targeted-images", "1,2", "--targeted-steps", "3", "--targeted-batch", "2", "--targeted-samples", "2",
+            "--eval-forget", "3", "--eval-per-class", "2", "--heun-steps", "2", "--out", out.toString()};
+    }
+
+    /** The whole table --quick pipeline with tiny budgets; a second call reuses every cached run, evaluation and attack. */
     @Test
     @Tag("slow")
     void quickTableEndToEndAndCacheReuse() throws Exception {
         requireData();
         Path out = dir.resolve("table");
-        String[] args = {"table", "--quick", "--teacher", teacher.toString(), "--classifier", classifier.toString(), "--forget", "0", "--override", "1",
-            "--retrain-steps", "2", "--retrain-batch", "2", "--esd-steps", "1", "--esd-batch", "1", "--salun-steps", "1", "--salun-batch", "2",
-            "--sfd-iterations", "2", "--sfd-batch", "2", "--attack-steps", "2", "--attack-every", "1", "--attack-batch", "2", "--attack-samples", "2",
-            "--eval-forget", "3", "--eval-per-class", "2", "--heun-steps", "2", "--out", out.toString()};
+        String[] args = quickTableArgs(out);
         assertEquals(0, SfdCli.execute(args));
         for (String f : new String[] {"table.md", "table.json", "table.png", "attack.png"}) assertTrue(Files.exists(out.resolve(f)), f);
         Map<String, Object> t = Json.readMap(out.resolve("table.json"));
         assertEquals("QUICK", t.get("mode"));
         List<?> rows = (List<?>) t.get("rows");
-        assertEquals(5, rows.size());
+        assertEquals(TableCommand.METHODS, rows.stream().map(r -> ((Map<?, ?>) r).get("method")).toList(), "every row, in order");
         Map<?, ?> sfd = (Map<?, ?>) rows.get(4);
         assertEquals("sfd", sfd.get("method"));
         assertEquals(1, ((Number) sfd.get("network_calls_per_image")).intValue());
         assertEquals(3, ((Number) ((Map<?, ?>) rows.get(1)).get("network_calls_per_image")).intValue(), "Heun 2 steps = 3 calls");
         assertEquals(3, ((List<?>) sfd.get("attack_curve")).size());
-        assertTrue(Files.readString(out.resolve("table.md")).contains("QUICK MODE"));
+        Map<?, ?> robust = (Map<?, ?>) rows.get(5);
+        assertEquals(1, ((Number) robust.get("network_calls_per_image")).intValue());
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) robust.get("settings")).get("tie_forgotten"), "the robust row ties the forgotten label");
+        assertEquals(2, ((Number) ((Map<?, ?>) robust.get("settings")).get("iterations")).intValue());
+        Map<?, ?> dimum = (Map<?, ?>) rows.get(6), dimumFree = (Map<?, ?>) rows.get(7);
+        assertTrue(String.valueOf(dimum.get("data_needed")).contains("override-class images"), String.valueOf(dimum.get("data_needed")));
+        assertTrue(String.valueOf(dimumFree.get("data_needed")).contains("data-free"), String.valueOf(dimumFree.get("data_needed")));
+        assertEquals(2, ((Number) ((Map<?, ?>) dimum.get("settings")).get("memorised")).intValue());
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            assertEquals(3, ((List<?>) row.get("attack_curve")).size(), row.get("method") + ": every row is attacked, the teacher too");
+            List<?> targeted = (List<?>) row.get("targeted_relearning");
+            assertEquals(2, targeted.size(), row.get("method") + ": one targeted attack per image count");
+            Map<?, ?> two = (Map<?, ?>) targeted.get(1);
+            assertEquals(2, ((Number) two.get("images")).intValue());
+            assertEquals(3, ((Number) two.get("budget_steps")).intValue());
+            Object steps = two.get("steps_to_rate");
+            assertEquals(steps == null ? ">3" : steps.toString(), String.valueOf(two.get("label")).split(" ")[0], row.get("method") + ": " + two);
+            assertEquals(row.get("network_calls_per_image").equals(1), two.containsKey("steps_to_rate_one_step"), "one-step rows report both samplers");
+        }
+        String md = Files.readString(out.resolve("table.md"));
+        assertTrue(md.contains("QUICK MODE"));
+        assertTrue(md.contains("| steps to 0.5, 1 images | steps to 0.5, 2 images |"), md);
+        assertTrue(md.contains("| sfd-robust |") && md.contains("| dimum |") && md.contains("| dimum-data-free |"), md);
+        assertEquals(Map.of("images", List.of(1, 2)).get("images"), ((Map<?, ?>) t.get("targeted_relearning")).get("images"));
         try (var walk = Files.walk(out.resolve("cache"))) {
             List<Path> scratch = walk.filter(p -> p.getFileName().toString().startsWith("samples-") || p.toString().endsWith(".checkpoint.safetensors")).toList();
             assertTrue(scratch.isEmpty(), "finished rows leave no sample batches or attack checkpoints: " + scratch);
@@ -241,7 +277,55 @@ class EvalSuiteCliTest {
             Map<?, ?> row = (Map<?, ?>) o;
             if (!row.get("method").equals("teacher")) assertEquals("cached", row.get("time_note"), row.get("method") + " was not reused");
         }
+        for (int k = 0; k < rows.size(); k++) {
+            // a recomputed attack would have another wall time: equal times mean the cached result was read back
+            Map<?, ?> first = (Map<?, ?>) rows.get(k), second = (Map<?, ?>) ((List<?>) again.get("rows")).get(k);
+            assertEquals(((Map<?, ?>) ((List<?>) first.get("targeted_relearning")).get(1)).get("seconds"),
+                    ((Map<?, ?>) ((List<?>) second.get("targeted_relearning")).get(1)).get("seconds"), first.get("method") + ": targeted result reused");
+            assertEquals(first.get("attack_curve"), second.get("attack_curve"), first.get("method") + ": attack reused");
+        }
         assertTrue((System.nanoTime() - t0) / 1e9 < 60);
+    }
+
+    /**
+     * A table killed before DiMUM's run and a targeted attack were marked finished (their run.json and result file
+     * missing) redoes exactly those pieces in the same folders and ends as an uninterrupted table does (the
+     * checkpoint-level resume of both is tested in DimumTest and TargetedRelearningTest).
+     */
+    @Test
+    @Tag("slow")
+    void quickTableRedoesUnfinishedDimumAndTargetedRuns() throws Exception {
+        requireData();
+        Path whole = dir.resolve("table-whole"), killed = dir.resolve("table-killed");
+        String[] only = {"--methods", "dimum", "--no-attack"};
+        assertEquals(0, SfdCli.execute(concat(quickTableArgs(whole), only)));
+        // simulate the kill: run the same table, then remove what a finished run adds and leave the checkpoints a killed run leaves
+        assertEquals(0, SfdCli.execute(concat(quickTableArgs(killed), only)));
+        Path dimumFolder;
+        try (var l = Files.list(killed.resolve("cache"))) {
+            dimumFolder = l.filter(p -> p.getFileName().toString().startsWith("dimum-f0")).findFirst().orElseThrow();
+        }
+        Path targetedJson;
+        try (var l = Files.list(dimumFolder)) {
+            targetedJson = l.filter(p -> p.getFileName().toString().startsWith("targeted-2-") && p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        Files.delete(targetedJson);
+        Files.delete(dimumFolder.resolve(dev.sfd.io.RunCache.RUN_JSON));
+        Files.delete(killed.resolve(dev.sfd.io.RunFolder.MANIFEST_FILE)); // a killed command writes no manifest
+        assertEquals(0, SfdCli.execute(concat(quickTableArgs(killed), only)));
+        Map<?, ?> a = (Map<?, ?>) ((List<?>) Json.readMap(whole.resolve("table.json")).get("rows")).get(0);
+        Map<?, ?> b = (Map<?, ?>) ((List<?>) Json.readMap(killed.resolve("table.json")).get("rows")).get(0);
+        assertEquals(a.get("ua"), b.get("ua"));
+        assertEquals(a.get("fd_remain"), b.get("fd_remain"));
+        assertEquals(((Map<?, ?>) ((List<?>) a.get("targeted_relearning")).get(1)).get("curve").toString().replaceAll("seconds=[0-9.E-]+", ""),
+                ((Map<?, ?>) ((List<?>) b.get("targeted_relearning")).get(1)).get("curve").toString().replaceAll("seconds=[0-9.E-]+", ""));
+        assertTrue(Files.isRegularFile(targetedJson), "the targeted attack ran again and was cached");
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** The full table's SFD row is the demo's recipe: stage 2 from the shipped stage 1 with the CLI's stage-2 settings. */
