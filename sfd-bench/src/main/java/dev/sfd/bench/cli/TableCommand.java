@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
                 + "forget/override pair and write OUT/table.md, OUT/table.json, OUT/table.png (one sample grid per method) and OUT/attack.png "
                 + "(relearning curves of every row, Heun and one-step). Every row is also attacked with N real images of the forgotten class "
                 + "(--targeted-images) and the table reports the steps until its forgotten-class rate reaches 0.5. "
-                + "--quick uses small budgets (about 20-25 minutes on 2 cores) and labels every output QUICK.")
+                + "--quick uses small budgets (about half an hour on 2 busy cores) and labels every output QUICK.")
 final class TableCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("teacher", "retrain", "esd", "salun", "sfd", "sfd-robust", "dimum", "dimum-data-free");
 
@@ -132,7 +132,7 @@ final class TableCommand implements Callable<Integer> {
             TableRows.Made made = row.make(ctx);
             Evaluated e = evaluate(made, row.method(), ev, budgets);
             List<RelearnAttack.Point> curve = noAttack ? null : attack(made, row.method(), test, judge, budgets);
-            List<TargetedRelearning.Outcome> targeted = budgets.targeted() == null ? null : targeted(made, row.method(), ctx.train().get(), judge, budgets);
+            List<TargetedRelearning.Outcome> targeted = budgets.targeted() == null ? null : targeted(made, row.method(), ctx.train(), judge, budgets);
             rows.add(new Row(row.method(), made.dataNeeded(), e.figures(), made.seconds(), made.timeNote(), curve, targeted, e.grid(), made.settings()));
         }
         write(dir, rows, quick ? "QUICK" : "full", budgets, (System.nanoTime() - t0) / 1e9);
@@ -228,7 +228,8 @@ final class TableCommand implements Callable<Integer> {
     }
 
     /** The targeted relearning outcomes (one per image count), each cached (and checkpointed while it runs) in the row's folder. */
-    private List<TargetedRelearning.Outcome> targeted(TableRows.Made made, String method, Dataset train, Classifier judge, Budgets b) throws IOException {
+    private List<TargetedRelearning.Outcome> targeted(TableRows.Made made, String method, java.util.function.Supplier<Dataset> train, Classifier judge, Budgets b)
+            throws IOException {
         TargetedRelearning.Settings ts = b.targeted();
         List<TargetedRelearning.Outcome> out = new ArrayList<>();
         for (int n : ts.images()) {
@@ -242,7 +243,7 @@ final class TableCommand implements Callable<Integer> {
             Path ckpt = made.folder().resolve("targeted-" + n + "-" + key + ".checkpoint.safetensors");
             TargetedRelearning.Outcome o;
             try (Progress p = new Progress("targeted relearning " + method + ", " + n + " images", ts.steps(), 0, "loss", "forgotten_rate")) {
-                o = TargetedRelearning.run(made.model().network(), made.model().sigmaInit(), train, forget, judge, n, ts, p, ckpt);
+                o = TargetedRelearning.run(made.model().network(), made.model().sigmaInit(), train.get(), forget, judge, n, ts, p, ckpt);
             }
             Json.write(json, targetedJson(o));
             Files.deleteIfExists(ckpt);
