@@ -335,7 +335,7 @@ class EvalSuiteCliTest {
         requireData();
         Assumptions.assumeTrue(Models.shipped(Models.TEACHER) && Models.shipped(Models.CLASSIFIER) && Models.shippedStage1(), "needs the shipped assets");
         Path out = dir.resolve("table-full");
-        assertEquals(0, SfdCli.execute("table", "--methods", "sfd", "--sfd-iterations", "1", "--no-attack", "--eval-forget", "2",
+        assertEquals(0, SfdCli.execute("table", "--methods", "sfd", "--sfd-iterations", "1", "--no-attack", "--no-targeted", "--eval-forget", "2",
                 "--eval-per-class", "2", "--out", out.toString()));
         Map<?, ?> sfd = (Map<?, ?>) ((List<?>) Json.readMap(out.resolve("table.json")).get("rows")).get(0);
         Map<?, ?> settings = (Map<?, ?>) sfd.get("settings");
@@ -352,7 +352,7 @@ class EvalSuiteCliTest {
         requireData();
         Assumptions.assumeTrue(Models.shipped(Models.TEACHER) && Models.shipped(Models.CLASSIFIER) && Models.shippedRetrain(0), "needs the shipped assets");
         Path out = dir.resolve("table-retrain");
-        assertEquals(0, SfdCli.execute("table", "--quick", "--methods", "retrain", "--no-attack", "--eval-forget", "2", "--eval-per-class", "1",
+        assertEquals(0, SfdCli.execute("table", "--quick", "--methods", "retrain", "--no-attack", "--no-targeted", "--eval-forget", "2", "--eval-per-class", "1",
                 "--heun-steps", "2", "--out", out.toString()));
         Map<?, ?> row = (Map<?, ?>) ((List<?>) Json.readMap(out.resolve("table.json")).get("rows")).get(0);
         assertEquals("shipped " + Models.retrainName(0), ((Map<?, ?>) row.get("settings")).get("given_model"));
