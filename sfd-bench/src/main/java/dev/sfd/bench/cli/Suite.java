@@ -158,7 +158,10 @@ final class Suite {
         return g.render();
     }
 
-    /** Places the images side by side on white, with an optional banner on top. */
+    /**
+     * Places the images side by side on white, with an optional banner on top, as an 8-bit grayscale PNG (the sample
+     * grids are grayscale; RGB would make the file about twice as large).
+     */
     static void sideBySide(Path png, List<BufferedImage> parts, String banner) {
         int w = 0, h = 0;
         for (BufferedImage b : parts) {
@@ -166,7 +169,7 @@ final class Suite {
             h = Math.max(h, b.getHeight());
         }
         int top = banner == null ? 0 : 24;
-        BufferedImage out = new BufferedImage(Math.max(w, 1), h + top, BufferedImage.TYPE_INT_RGB);
+        BufferedImage out = new BufferedImage(Math.max(w, 1), h + top, BufferedImage.TYPE_BYTE_GRAY);
         Graphics2D g = out.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, out.getWidth(), out.getHeight());

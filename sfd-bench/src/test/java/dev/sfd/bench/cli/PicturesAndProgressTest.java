@@ -113,6 +113,7 @@ class PicturesAndProgressTest {
             assertEquals(0x000000, w.getRGB(0, 24) & 0xffffff, "the first part starts under the banner");
             assertEquals(0x000000, n.getRGB(18, 0) & 0xffffff, "the second part starts after an 8-pixel gap");
             assertEquals(0xffffff, n.getRGB(18, 6) & 0xffffff, "white below a shorter part");
+            assertEquals(BufferedImage.TYPE_BYTE_GRAY, javax.imageio.ImageIO.read(with.toFile()).getType(), "written as 8-bit grayscale");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -129,6 +130,6 @@ class PicturesAndProgressTest {
         List<RelearnAttack.Point> heunOnly = List.of(new RelearnAttack.Point(0, 0.5, Double.NaN, Double.NaN, 0));
         assertFalse(Suite.curveJson(heunOnly).get(0).containsKey("forgotten_rate_one_step"), "denoisers have no one-step rate");
         Suite.attackChart(dir.resolve("attack.png"), "attack", Map.of("sfd", curve));
-        png(dir.resolve("attack.png"), 800, 480);
+        png(dir.resolve("attack.png"), 900, 540);
     }
 }
