@@ -227,7 +227,7 @@ class CliOutputsTest {
         assertEquals(1.0, num(r.get("forgotten_rate_before")));
         assertEquals(1.0, num(r.get("forgotten_rate_after")));
         assertFalse(r.containsKey("forgotten_rate_one_step_after"), "a denoiser has no one-step rate");
-        png(out.resolve("relearn.png"), 800, 480);
+        png(out.resolve("relearn.png"), 900, 540);
         Map<String, String> meta = SafeTensors.readHeader(out.resolve("attacked.safetensors")).metadata();
         assertEquals("relearn", meta.get("sfd.attack"));
         assertEquals("0", meta.get("sfd.forget"));
@@ -241,7 +241,8 @@ class CliOutputsTest {
         Path out = dir.resolve("table");
         CliFixtures.Ran ran = CliFixtures.run("table", "--teacher", teacher.toString(), "--classifier", CliFixtures.constantJudge(dir, 1).toString(),
                 "--methods", "teacher,esd", "--esd-steps", "1", "--esd-batch", "1", "--attack-steps", "2", "--attack-every", "1", "--attack-batch", "2",
-                "--attack-samples", "2", "--eval-forget", "2", "--eval-per-class", "2", "--heun-steps", "2", "--out", out.toString());
+                "--attack-samples", "2", "--eval-forget", "2", "--eval-per-class", "2", "--heun-steps", "2",
+                "--targeted-images", "2", "--targeted-steps", "2", "--out", out.toString());
         assertEquals(0, ran.code(), ran.err());
         Map<String, Object> t = Json.readMap(out.resolve("table.json"));
         assertEquals("full", t.get("mode"));
@@ -262,7 +263,7 @@ class CliOutputsTest {
             assertEquals(3, num(row.get("network_calls_per_image")), "Heun 2 steps = 3 network calls");
             assertEquals("heun-2", row.get("sampler"));
         }
-        assertFalse(teacherRow.containsKey("attack_curve"), "the teacher is not attacked");
+        assertEquals(3, ((List<?>) teacherRow.get("attack_curve")).size(), "the teacher is attacked too: the reference curve");
         assertNull(teacherRow.get("unlearning_seconds"));
         assertEquals(3, ((List<?>) esd.get("attack_curve")).size());
         assertEquals(0.0, num(esd.get("forgotten_rate_before_attack")));
@@ -273,7 +274,7 @@ class CliOutputsTest {
         assertTrue(md.contains("| teacher | full training set (the model being unlearned) | 1.000 | 0.111 | "), md);
         assertTrue(md.matches("(?s).*\\| esd \\| none \\(data-free\\) \\| 1\\.000 \\| 0\\.111 \\| [0-9.]+ \\| 3 \\| [0-9.]+ s \\| 0\\.00 -> 0\\.00 \\|.*"), md);
         png(out.resolve("table.png"), 0, 0);
-        png(out.resolve("attack.png"), 800, 480);
+        png(out.resolve("attack.png"), 900, 540);
         assertTrue(ran.out().startsWith(md), "the table is printed");
     }
 }

@@ -40,7 +40,7 @@ class LibraryMatchesDemoTest {
         // the library, as the README's example: recipe, run, evaluator
         ForgetPlan plan = ForgetPlan.classes().forget(0).overrideWith(1);
         SfdRecipe recipe = SfdRecipe.robust(Models.stage1("shipped").networks()).seed(7).iterations(2).stopRule(StopRule.fixedLength());
-        Evaluator evaluator = new Evaluator(Models.classifier(), FashionMnist.test());
+        Evaluator evaluator = Models.withShippedSecondJudge(new Evaluator(Models.classifier(), FashionMnist.test()));
         Path lib = dir.resolve("library");
         ForgetRun.Result result = new ForgetRun(Models.teacher(), plan, recipe, lib).judge(evaluator.quickJudge(recipe.quickPerClass())).run();
         result.generator().save(lib.resolve("generator.safetensors"), Map.of("sfd.plan", plan.toString()));
