@@ -298,24 +298,35 @@ public final class ForgetRun {
         return f;
     }
 
-    /** Starts tracking the best evaluation in {@code file}: a resumed run reloads it, a fresh one removes a stale one. */
-    private void startBest(Path file, ScoreForgettingDistillation sfd, boolean resumed) {
-        bestFile = file;
+    /** Whether a resumed run has {@code file} to reload; a fresh run removes a stale one and has nothing to reload. */
+    private static boolean existingFor(Path file, boolean resumed) {
         try {
             if (!resumed) {
                 Files.deleteIfExists(file);
-                return;
+                return false;
             }
-            if (!Files.isRegularFile(file)) return;
+            return Files.isRegularFile(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + file, e);
         }
+    }
+
+    /** Starts tracking the best evaluation in {@code file}: a resumed run reloads it, a fresh one removes a stale one. */
+    private void startBest(Path file, ScoreForgettingDistillation sfd, boolean resumed) {
+        bestFile = file;
+        if (!existingFor(file, resumed)) return;
         SafeTensors.Contents c = SafeTensors.read(file);
         ScoreNetwork net = sfd.generator().network().copy();
         net.loadStateDict(c.tensors(), true);
         bestNetwork = net;
-        bestStep = Long.parseLong(c.metadata().get("sfd.step"));
-        bestFigures = Figures.fromJson(Json.parseMap(c.metadata().get("sfd.quick")), file.toString());
+        Map<String, String> meta = c.metadata() == null ? Map.of() : c.metadata();
+        try {
+            bestStep = Long.parseLong(String.valueOf(meta.get("sfd.step")));
+        } catch (NumberFormatException e) {
+            throw new dev.sfd.FormatException(file + ": metadata 'sfd.step' is '" + meta.get("sfd.step") + "', expected an integer", e);
+        }
+        if (meta.get("sfd.quick") == null) throw new dev.sfd.FormatException(file + ": no 'sfd.quick' metadata (the best quick evaluation)");
+        bestFigures = Figures.fromJson(Json.parseMap(meta.get("sfd.quick")), file.toString());
     }
 
     /**
@@ -325,15 +336,7 @@ public final class ForgetRun {
      */
     private void restoreDecisions(Path file, ScoreForgettingDistillation sfd, StopRule rule, long planned, int every, boolean resumed) {
         evaluationsFile = file;
-        try {
-            if (!resumed) {
-                Files.deleteIfExists(file);
-                return;
-            }
-            if (!Files.isRegularFile(file)) return;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + file, e);
-        }
+        if (!existingFor(file, resumed)) return;
         Object list = Json.readMap(file).get("evaluations");
         if (!(list instanceof List<?> entries)) throw new dev.sfd.FormatException(file + ": no evaluations list");
         long max = rule.maxIterations(planned);
