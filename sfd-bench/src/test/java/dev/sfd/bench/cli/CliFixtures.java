@@ -74,6 +74,17 @@ final class CliFixtures {
     record Ran(int code, String out, String err) {}
 
     /** Runs the CLI in this JVM with stdout and stderr captured. */
+    /**
+     * Runs the CLI in-process and fails unless the command finished: exit 0, or for a forgetting command (forget, demo,
+     * sweep) exit 3, a finished run below the product's bar (what these tiny random networks reach).
+     */
+    static Ran finished(String... args) {
+        Ran r = run(args);
+        boolean forgetting = args[0].equals("forget") || args[0].equals("demo") || args[0].equals("sweep");
+        if (!(forgetting && r.code() == SfdCli.EXIT_BELOW_BAR)) assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+        return r;
+    }
+
     static Ran run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
