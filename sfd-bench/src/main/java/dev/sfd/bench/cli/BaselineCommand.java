@@ -44,7 +44,7 @@ final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "optimiser steps (retrain default 20000 = the teacher's budget; esd 400; salun, dimum 500)") Integer steps;
     @Option(names = "--batch", description = "batch (retrain 64; esd 8; salun, dimum 16 forget + 16 retain)") Integer batch;
     @Option(names = "--lr", description = "learning rate (retrain 1e-3; esd 5e-5; salun, dimum 1e-4)") Double lr;
-    @Option(names = "--seed") Long seed;
+    @Option(names = "--seed", description = "Philox seed (default: the method's library default)") Long seed;
     @Option(names = "--eta", description = "esd: negative-guidance strength (default 1.0)") Double eta;
     @Option(names = "--sample-steps", description = "esd: Euler levels K for the self-sampled noisy inputs (default 10)") Integer sampleSteps;
     @Option(names = "--sample-guidance", description = "esd: CFG weight of the self-sampling (default 1 = off)") Double sampleGuidance;
@@ -65,7 +65,7 @@ final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Fashion-MNIST directory (retrain, salun, dimum)") Path data;
     @Option(names = "--grid-per-class", defaultValue = "8", description = "Heun samples per class in samples.png (0 = none)") int gridPerClass;
     @Option(names = "--eval", description = "also judge the result (needs the classifier): UA, remaining accuracy, FD") boolean eval;
-    @Option(names = "--classifier", defaultValue = "classifier") String classifier;
+    @Option(names = "--classifier", defaultValue = "classifier", description = "judge for --eval: 'classifier' (shipped) or a file") String classifier;
 
     /** Everything a baseline run produces, for the table command too. */
     record Outcome(ScoreNetwork model, double seconds, Map<String, Object> settings, String dataNeeded) {}

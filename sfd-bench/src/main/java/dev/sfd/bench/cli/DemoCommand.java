@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
         description = "Forget a class of the shipped Fashion-MNIST teacher, data-free, into a one-step generator. Writes "
                 + "OUT/generator.safetensors, OUT/before.png (teacher), OUT/after.png (generator), OUT/curves.png and OUT/report.json.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "runs/demo") Path out;
+    @Option(names = "--out", defaultValue = "runs/demo", description = "output folder (default: ${DEFAULT-VALUE}); refused if it holds another run") Path out;
     @Option(names = "--forget", defaultValue = "0", description = "class to forget (default 0, T-shirt/top)") int forget;
     @Option(names = "--override", defaultValue = "1", description = "class that overrides it (default 1, Trouser)") int override;
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         description = "Per-class classifier accuracy and per-class Frechet distance (classifier features, against real "
                 + "Fashion-MNIST test images) of a sample folder DIR/<class>/<NNNN>.png; prints and writes DIR/eval.json.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--samples", required = true) Path samples;
+    @Option(names = "--samples", required = true, description = "sample folder DIR/<class>/<NNNN>.png (what sfd sample writes)") Path samples;
     @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
 
     @Override

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 final class ForgetCommand implements Callable<Integer> {
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet safetensors file") String teacherSpec;
     @Option(names = "--plan", defaultValue = "0->1", description = "forget->override pairs, comma separated; '' = distillation only") String planSpec;
-    @Option(names = "--out", defaultValue = "runs/forget") Path out;
+    @Option(names = "--out", defaultValue = "runs/forget", description = "output folder (default: ${DEFAULT-VALUE}); refused if it holds another run") Path out;
     @Option(names = "--resume", description = "continue from OUT's checkpoints") boolean resume;
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--eval-samples", defaultValue = "500", description = "generated images per forgotten label in the final evaluation") int evalSamples;

@@ -58,7 +58,7 @@ final class RelearnCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "small budget (20 steps, 16 samples, Heun 8)") boolean quick;
     @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifier;
     @Option(names = "--data", description = "Fashion-MNIST directory for fmnist-* aux data") Path data;
-    @Option(names = "--out", defaultValue = "runs/relearn") Path out;
+    @Option(names = "--out", defaultValue = "runs/relearn", description = "output folder (default: ${DEFAULT-VALUE}); refused if it holds another run") Path out;
     @Option(names = "--resume", description = "continue an interrupted attack from OUT/checkpoint.safetensors (written at every evaluation; "
             + "same model and settings required; removed when the attack finishes)") boolean resume;
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;

@@ -27,11 +27,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "teacher", description = "'teacher' (shipped), 'retrain-0' (the shipped retrain baseline without class 0), a SongUNet file, or a one-step generator file")
     String model;
     @Option(names = "--sampler", defaultValue = "heun", description = "heun or euler (ignored for one-step generators)") String sampler;
-    @Option(names = "--steps", defaultValue = "18") int steps;
+    @Option(names = "--steps", defaultValue = "18", description = "sampler steps N for diffusion models (Heun: 2N - 1 network calls per image; default: ${DEFAULT-VALUE})") int steps;
     @Option(names = "--guidance", defaultValue = "1.0", description = "classifier-free guidance weight w (1 = off)") double guidance;
-    @Option(names = "--per-class", defaultValue = "16") int perClass;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--per-class", defaultValue = "16", description = "images per class (default: ${DEFAULT-VALUE})") int perClass;
+    @Option(names = "--seed", defaultValue = "0", description = "Philox seed of the latents (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--out", required = true, description = "output folder: OUT/<class>/<NNNN>.png and OUT/grid.png") Path out;
 
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
 

@@ -51,8 +51,8 @@ final class TableCommand implements Callable<Integer> {
 
     @Option(names = "--teacher", defaultValue = "teacher", description = "'teacher' (shipped) or a SongUNet file") String teacherSpec;
     @Option(names = "--classifier", defaultValue = "classifier", description = "'classifier' (shipped) or a file") String classifierSpec;
-    @Option(names = "--forget", defaultValue = "0") int forget;
-    @Option(names = "--override", defaultValue = "1") int override;
+    @Option(names = "--forget", defaultValue = "0", description = "class to forget (default ${DEFAULT-VALUE})") int forget;
+    @Option(names = "--override", defaultValue = "1", description = "class its label is redirected to (default ${DEFAULT-VALUE})") int override;
     @Option(names = "--quick", description = "small budgets; all outputs say QUICK") boolean quick;
     @Option(names = "--out", description = "default runs/table (runs/table-quick with --quick)") Path out;
     @Option(names = "--cache", description = "cache of runs (default OUT/cache)") Path cache;
@@ -64,23 +64,23 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--sfd-robust-generator", description = "use this robust SFD one-step generator (e.g. runs/demo/generator.safetensors) "
             + "instead of running the robust recipe") Path sfdRobustGenerator;
     @Option(names = "--data", description = "Fashion-MNIST directory") Path data;
-    @Option(names = "--retrain-steps") Integer retrainSteps;
-    @Option(names = "--retrain-batch") Integer retrainBatch;
-    @Option(names = "--esd-steps") Integer esdSteps;
-    @Option(names = "--esd-batch") Integer esdBatch;
-    @Option(names = "--salun-steps") Integer salunSteps;
-    @Option(names = "--salun-batch") Integer salunBatch;
-    @Option(names = "--sfd-iterations") Long sfdIterations;
-    @Option(names = "--sfd-batch") Integer sfdBatch;
+    @Option(names = "--retrain-steps", description = "retrain from scratch with this many steps instead of the shipped retrain (default 20000; quick 60)") Integer retrainSteps;
+    @Option(names = "--retrain-batch", description = "retrain batch (default 64; quick 16)") Integer retrainBatch;
+    @Option(names = "--esd-steps", description = "ESD-style fine-tuning steps (default 400; quick 40)") Integer esdSteps;
+    @Option(names = "--esd-batch", description = "ESD-style batch (default 8; quick 6)") Integer esdBatch;
+    @Option(names = "--salun-steps", description = "SalUn-style fine-tuning steps (default 500; quick 30)") Integer salunSteps;
+    @Option(names = "--salun-batch", description = "SalUn-style forget and retain images per step (default 16; quick 8)") Integer salunBatch;
+    @Option(names = "--sfd-iterations", description = "SFD stage-2 iterations (default: the recipe's, SfdRecipe.twoStage)") Long sfdIterations;
+    @Option(names = "--sfd-batch", description = "SFD remain and forget images per iteration (default: the recipe's; quick 4)") Integer sfdBatch;
     @Option(names = "--robust-iterations", description = "robust SFD iterations (recipe: SfdRecipe.ROBUST_ITERATIONS)") Long robustIterations;
-    @Option(names = "--robust-batch") Integer robustBatch;
+    @Option(names = "--robust-batch", description = "robust SFD remain and forget images per iteration (default: the recipe's; quick 4)") Integer robustBatch;
     @Option(names = "--dimum-steps", description = "DiMUM steps, both variants (library default 500; quick 30)") Integer dimumSteps;
     @Option(names = "--dimum-batch", description = "DiMUM memorised + retain images per step (default 16; quick 8)") Integer dimumBatch;
     @Option(names = "--dimum-memorised", description = "DiMUM memorised override images (default 64; quick 16)") Integer dimumMemorised;
-    @Option(names = "--attack-steps") Integer attackSteps;
-    @Option(names = "--attack-every") Integer attackEvery;
-    @Option(names = "--attack-batch") Integer attackBatch;
-    @Option(names = "--attack-samples") Integer attackSamples;
+    @Option(names = "--attack-steps", description = "relearning attack: fine-tuning steps (default 500; quick 20)") Integer attackSteps;
+    @Option(names = "--attack-every", description = "relearning attack: evaluate every N steps (default 50; quick 10)") Integer attackEvery;
+    @Option(names = "--attack-batch", description = "relearning attack: images per step (default 16; quick 8)") Integer attackBatch;
+    @Option(names = "--attack-samples", description = "relearning attack: forgotten-label samples per evaluation (default 100; quick 16)") Integer attackSamples;
     @Option(names = "--no-attack", description = "skip the relearning attack") boolean noAttack;
     @Option(names = "--targeted-images", split = ",", paramLabel = "N", description = "targeted relearning: one attack per count with the first N real "
             + "images of the forgotten class (default 10,100)") List<Integer> targetedImages;

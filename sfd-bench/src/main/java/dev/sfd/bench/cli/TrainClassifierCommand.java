@@ -17,18 +17,18 @@ import picocli.CommandLine.Option;
         description = "Train the Fashion-MNIST judge classifier (UA and FD metrics). Writes OUT/classifier.safetensors, "
                 + "OUT/checkpoint.safetensors (resumable) and OUT/loss.png; prints the test accuracy.")
 final class TrainClassifierCommand implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "8") int epochs;
-    @Option(names = "--batch", defaultValue = "128") int batch;
+    @Option(names = "--epochs", defaultValue = "8", description = "passes over the training set (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--batch", defaultValue = "128", description = "images per step (default: ${DEFAULT-VALUE})") int batch;
     @Option(names = "--width", defaultValue = "32", description = "channels of the first stage (then 2x, 4x)") int width;
     @Option(names = "--arch", defaultValue = "cnn6", description = "cnn6 (the shipped judge's layout) or cnn3k5 (the second judge's: "
             + "5x5/5x5/3x3 conv + ReLU, no normalisation); see Classifier.Arch") String arch;
-    @Option(names = "--lr", defaultValue = "2e-3") double lr;
-    @Option(names = "--seed", defaultValue = "3") long seed;
-    @Option(names = "--out", defaultValue = "runs/classifier") Path out;
-    @Option(names = "--resume") boolean resume;
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE})") double lr;
+    @Option(names = "--seed", defaultValue = "3", description = "Philox seed of initialisation and batches (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--out", defaultValue = "runs/classifier", description = "output folder (default: ${DEFAULT-VALUE})") Path out;
+    @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--until", defaultValue = "-1", description = "stop after this step; -1 = all") long until;
-    @Option(names = "--data") Path data;
+    @Option(names = "--data", description = "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist)") Path data;
 
     @Override
     public Integer call() throws IOException {

@@ -27,14 +27,14 @@ final class TrainTeacherCommand implements Callable<Integer> {
     String config;
     @Option(names = "--iterations", defaultValue = "20000", description = "total optimiser steps (default: ${DEFAULT-VALUE})")
     long iterations;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--lr", defaultValue = "1e-3") double lr;
-    @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--checkpoint-every", defaultValue = "100") long checkpointEvery;
+    @Option(names = "--batch", defaultValue = "64", description = "images per step (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate after warm-up (default: ${DEFAULT-VALUE})") double lr;
+    @Option(names = "--seed", defaultValue = "1", description = "Philox seed of initialisation, batches and noise (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})") long checkpointEvery;
     @Option(names = "--ema-half-life", defaultValue = "100000", description = "EMA half-life in images") double emaHalfLife;
     @Option(names = "--until", defaultValue = "-1", description = "stop after this step (for time-boxed sessions); -1 = all")
     long until;
-    @Option(names = "--out", defaultValue = "runs/teacher") Path out;
+    @Option(names = "--out", defaultValue = "runs/teacher", description = "output folder (default: ${DEFAULT-VALUE})") Path out;
     @Option(names = "--resume", description = "continue from OUT/checkpoint.safetensors") boolean resume;
     @Option(names = "--overwrite", description = Output.OVERWRITE_HELP) boolean overwrite;
     @Option(names = "--data", description = "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist)") Path data;
