@@ -90,15 +90,7 @@ final class RelearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (targeted != null && targeted < 1) throw new ConfigException("--targeted " + targeted + ": give the number of forgotten-class images (>= 1)");
-        if (auxPerClass != null) ConfigException.requirePositive("--aux-per-class", auxPerClass);
-        if (steps != null) ConfigException.requirePositive("--steps", steps);
-        if (every != null) ConfigException.requirePositive("--every", every);
-        if (batch != null) ConfigException.requirePositive("--batch", batch);
-        if (lr != null) ConfigException.requirePositive("--lr", lr);
-        if (evalSamples != null) ConfigException.requirePositive("--eval-samples", evalSamples);
-        if (heunSteps != null) ConfigException.requirePositive("--heun-steps", heunSteps);
-        if (diagnosePoints != null && diagnosePoints < 2) throw new ConfigException("--diagnose-points must be >= 2 (both ends of each line), got " + diagnosePoints);
+        validate();
         RelearnAttack.Settings s = settings();
         ModeConnectivity.Settings ds = null;
         if (diagnose) {
@@ -125,6 +117,33 @@ final class RelearnCommand implements Callable<Integer> {
         try (Progress p = new Progress("relearn", s.steps(), 0, "loss", "forgotten_rate")) {
             r = attack.run(p, ckpt);
         }
+        Map<String, Object> report = report(m, r, s, auxData, ds, judge);
+        Json.write(out.resolve("relearn.json"), report);
+        Suite.attackChart(out.resolve("relearn.png"), "relearning attack on " + Path.of(model).getFileName() + ", class " + forget, Map.of("model", r.curve()));
+        if (r.attacked() instanceof EdmPrecond e && e.model() instanceof SongUnet) {
+            SongUnet.save(e, out.resolve("attacked.safetensors"), Map.of("sfd.kind", "edm-denoiser", "sfd.attack", "relearn", "sfd.forget", Integer.toString(forget)));
+        }
+        Files.deleteIfExists(ckpt);
+        printSummary(m, r, s);
+        return 0;
+    }
+
+    /** Refuses out-of-range options before anything is loaded or written. */
+    private void validate() {
+        if (targeted != null && targeted < 1) throw new ConfigException("--targeted " + targeted + ": give the number of forgotten-class images (>= 1)");
+        if (auxPerClass != null) ConfigException.requirePositive("--aux-per-class", auxPerClass);
+        if (steps != null) ConfigException.requirePositive("--steps", steps);
+        if (every != null) ConfigException.requirePositive("--every", every);
+        if (batch != null) ConfigException.requirePositive("--batch", batch);
+        if (lr != null) ConfigException.requirePositive("--lr", lr);
+        if (evalSamples != null) ConfigException.requirePositive("--eval-samples", evalSamples);
+        if (heunSteps != null) ConfigException.requirePositive("--heun-steps", heunSteps);
+        if (diagnosePoints != null && diagnosePoints < 2) throw new ConfigException("--diagnose-points must be >= 2 (both ends of each line), got " + diagnosePoints);
+    }
+
+    /** relearn.json: what was attacked, how, and the curve (plus mode connectivity with --diagnose). */
+    private Map<String, Object> report(Suite.Model m, RelearnAttack.Result r, RelearnAttack.Settings s, Dataset auxData,
+                                       ModeConnectivity.Settings ds, Classifier judge) throws IOException {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", model);
         report.put("kind", m.isGenerator() ? "one-step generator (network fine-tuned as an EDM denoiser; Heun and one-step rates)" : "diffusion denoiser (Heun)");
@@ -153,12 +172,10 @@ final class RelearnCommand implements Callable<Integer> {
             mc.put("model_to_attacked", ModeConnectivity.along(m.network(), "model", r.attacked(), "attacked", m.sigmaInit(), forget, judge, ds).toMap());
             report.put("mode_connectivity", mc);
         }
-        Json.write(out.resolve("relearn.json"), report);
-        Suite.attackChart(out.resolve("relearn.png"), "relearning attack on " + Path.of(model).getFileName() + ", class " + forget, Map.of("model", r.curve()));
-        if (r.attacked() instanceof EdmPrecond e && e.model() instanceof SongUnet) {
-            SongUnet.save(e, out.resolve("attacked.safetensors"), Map.of("sfd.kind", "edm-denoiser", "sfd.attack", "relearn", "sfd.forget", Integer.toString(forget)));
-        }
-        Files.deleteIfExists(ckpt);
+        return report;
+    }
+
+    private void printSummary(Suite.Model m, RelearnAttack.Result r, RelearnAttack.Settings s) {
         if (targeted != null) {
             System.out.printf("relearn --targeted %d: forgotten-class rate reaches 0.5 at step %s (Heun)%s%n", targeted, orNull(r.firstStepReaching(0.5)),
                     m.isGenerator() ? ", " + orNull(r.firstStepReachingOneStep(0.5)) + " (one-step)" : "");
@@ -166,7 +183,6 @@ final class RelearnCommand implements Callable<Integer> {
         System.out.printf("relearn: forgotten-class rate %.3f -> %.3f after %d steps%s; %s%n", r.first().forgottenRate(), r.last().forgottenRate(), s.steps(),
                 m.isGenerator() ? String.format(" (one-step %.3f -> %.3f)", r.first().forgottenRateOneStep(), r.last().forgottenRateOneStep()) : "",
                 out.resolve("relearn.json"));
-        return 0;
     }
 
     /** JSON null when no evaluated step reached the rate. */
