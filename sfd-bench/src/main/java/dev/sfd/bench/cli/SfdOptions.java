@@ -19,10 +19,10 @@ final class SfdOptions {
     @Option(names = "--lr", description = "learning rate of generator and fake score network (recipe: 5e-5)") Double lr;
     @Option(names = {"--forget-weight", "--stage2-forget-weight"}, description = "lambda_f = lambda'_f of the forgetting run "
             + "(recipe: 0.1 in one stage, 0.3 in stage 2)") Double forgetWeight;
-    @Option(names = {"--keep", "--stage2-keep"}, description = "weight of the output anchor that ties the remaining labels' images to "
+    @Option(names = {"--keep", "--stage2-keep"}, hidden = true, description = "weight of the output anchor that ties the remaining labels' images to "
             + "the starting generator's (recipe: 1 in stage 2, 0 in one stage; 0 = the paper)") Double keep;
     @Option(names = "--seed", description = "random seed of the run (recipe: 7)") Long seed;
-    @Option(names = "--no-ema", description = "use the raw generator (no EMA) in every stage") boolean noEma;
+    @Option(names = "--no-ema", hidden = true, description = "use the raw generator (no EMA) in every stage") boolean noEma;
     @Option(names = "--two-stage", description = "SFD-Two-Stage: first distil for this many iterations (no forgetting; in OUT/stage1), then forget") Long twoStage;
     @Option(names = "--from-stage1", description = "SFD-Two-Stage from a finished stage 1: 'shipped' or a folder with generator.safetensors "
             + "and fake.safetensors (what forget --plan '' writes) or such a run's checkpoint") String fromStage1;

@@ -49,6 +49,13 @@ class HelpTextTest {
         assertTrue(missing.isEmpty(), "options without a description in --help: " + missing);
     }
 
+    @Test
+    void forgetHelpStaysShort() {
+        CommandSpec forget = new CommandLine(new SfdCli()).getSubcommands().get("forget").getCommandSpec();
+        long shown = forget.options().stream().filter(o -> !o.hidden() && !o.usageHelp() && !o.versionHelp()).count();
+        assertTrue(shown <= 20, "sfd forget --help lists " + shown + " options; tuning knobs belong hidden (README lists them)");
+    }
+
     private static final Pattern DEFAULT = Pattern.compile("default (\\d+)(?:; quick (\\d+))?");
 
     private static int[] quoted(CommandSpec spec, String option) {
