@@ -1,18 +1,63 @@
 #!/usr/bin/env bash
-# Side-by-side SongUNet benchmark: alternates `./sfd bench unet` and the PyTorch reference
-# (tools/bench_torch_unet.py) ROUNDS times with the same config, batch and thread count, so both see the
-# same machine state. Prints JSON lines ("impl": "sfd" or "pytorch"); summarise with the best of each.
-#   tools/bench-vs-torch.sh [CONFIG] [BATCH] [THREADS] [ROUNDS]      e.g. tools/bench-vs-torch.sh fmnist-s 64 1 3
+# Side-by-side benchmark against PyTorch CPU: alternates ours (`./sfd bench`) and the PyTorch reference ROUNDS times
+# with the same config, sizes and thread count, so both see the same machine state. Each process runs under
+# /usr/bin/time -v; its peak RSS ("Maximum resident set size") is added to its JSON lines as "peak_rss_mb".
+#   tools/bench-vs-torch.sh [unet] [CONFIG] [BATCH] [THREADS] [ROUNDS]           e.g. tools/bench-vs-torch.sh fmnist-s 64 2 3
+#   tools/bench-vs-torch.sh sfd-step [CONFIG] [REMAIN,FORGET] [THREADS] [ROUNDS]  e.g. tools/bench-vs-torch.sh sfd-step fmnist-s 8,8 2 3
+# unet: SongUNet forward and forward+backward (tools/bench_torch_unet.py); sfd-step: one SFD iteration
+# (tools/bench_torch_sfd.py). PyTorch runs with OMP_NUM_THREADS=THREADS and torch.set_num_threads(THREADS), ours
+# with --threads THREADS. Prints one JSON object per process and figure ("impl": "sfd" or "pytorch"), then one
+# "summary" line per impl and figure: the best "value" over all rounds, the median of the rounds' medians, and
+# the smallest and largest peak RSS. RUNS (environment, default 3) timed repetitions per process after one warm-up;
+# SFD (environment) replaces the launcher, e.g. a copy of a build that must not rebuild during the runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CONFIG="${1:-fmnist-s}" BATCH="${2:-64}" THREADS="${3:-1}" ROUNDS="${4:-3}"
+WORKLOAD=unet
+case "${1:-}" in unet|sfd-step) WORKLOAD="$1"; shift ;; esac
+CONFIG="${1:-fmnist-s}" THREADS="${3:-2}" ROUNDS="${4:-3}" RUNS="${RUNS:-3}"
+if [ "$WORKLOAD" = unet ]; then SIZE="${2:-64}"; else SIZE="${2:-32,32}"; fi
+SFD="${SFD:-$ROOT/sfd}"
 PY=/usr/bin/python3
 if ! "$PY" -c "import torch" 2>/dev/null; then
   echo "bench-vs-torch: $PY has no torch; install the Debian package python3-torch (apt-get install -y python3-torch)" >&2
   exit 2
 fi
+[ -x /usr/bin/time ] || { echo "bench-vs-torch: /usr/bin/time is missing (Debian package time)" >&2; exit 2; }
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# run IMPL CMD...: runs CMD under /usr/bin/time -v and prints its JSON lines with "impl" and "peak_rss_mb" added
+run() {
+  local impl="$1"; shift
+  /usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo "bench-vs-torch: $impl failed" >&2; exit 1; }
+  local kb
+  kb="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time")"
+  grep '^{' "$tmp/out" | "$PY" -c '
+import json, sys
+for line in sys.stdin:
+    row = json.loads(line)
+    row["impl"] = sys.argv[1]
+    row["peak_rss_mb"] = round(int(sys.argv[2]) / 1024)
+    print(json.dumps(row), flush=True)' "$impl" "$kb" | tee -a "$tmp/all"
+}
+
 for ((r = 1; r <= ROUNDS; r++)); do
-  "$ROOT/sfd" bench unet --config "$CONFIG" --size "$BATCH" --threads "$THREADS" --model-runs 2 --json 2>/dev/null \
-    | grep '^{' | sed 's/^{/{"impl": "sfd", /'
-  "$PY" "$ROOT/tools/bench_torch_unet.py" --config "$CONFIG" --size "$BATCH" --threads "$THREADS" --runs 2
+  if [ "$WORKLOAD" = unet ]; then
+    run sfd "$SFD" bench unet --config "$CONFIG" --size "$SIZE" --threads "$THREADS" --model-runs "$RUNS" --json
+    OMP_NUM_THREADS="$THREADS" run pytorch "$PY" "$ROOT/tools/bench_torch_unet.py" --config "$CONFIG" --size "$SIZE" --threads "$THREADS" --runs "$RUNS"
+  else
+    run sfd "$SFD" bench sfd-step --config "$CONFIG" --size "$SIZE" --threads "$THREADS" --model-runs "$RUNS" --json
+    OMP_NUM_THREADS="$THREADS" run pytorch "$PY" "$ROOT/tools/bench_torch_sfd.py" --config "$CONFIG" --size "$SIZE" --threads "$THREADS" --runs "$RUNS"
+  fi
 done
+
+"$PY" - "$tmp/all" "$ROUNDS" <<'EOF'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+for key in sorted({(r["bench"], r["impl"]) for r in rows}, key=lambda k: (k[0], k[1] != "sfd")):
+    sel = [r for r in rows if (r["bench"], r["impl"]) == key]
+    rss = [r["peak_rss_mb"] for r in sel]
+    print(json.dumps({"summary": key[0], "impl": key[1], "unit": sel[0]["unit"], "best": max(r["value"] for r in sel),
+                      "median": statistics.median(r["median"] for r in sel), "rounds": len(sel), "runs_per_round": sel[0].get("runs"),
+                      "peak_rss_mb_min": min(rss), "peak_rss_mb_max": max(rss)}))
+EOF

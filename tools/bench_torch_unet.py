@@ -59,9 +59,10 @@ def main():
 
             for kind, fn in (("fwd", fwd), ("fwdbwd", fwdbwd)):
                 best, median = best_seconds(fn, a.runs, a.warmup)
-                print(json.dumps({"bench": f"unet-{config}-b{b}-{kind}", "impl": "pytorch", "unit": "images/s",
-                                  "value": b / best, "median": b / median, "threads": a.threads,
-                                  "torch": torch.__version__}), flush=True)
+                print(json.dumps({"bench": f"unet-{config}-b{b}-{kind}", "unit": "images/s", "value": round(b / best, 4),
+                                  "median": round(b / median, 4), "reference": None, "ratio": None, "stat": "best",
+                                  "runs": a.runs, "impl": "pytorch", "threads": a.threads, "torch": torch.__version__}),
+                      flush=True)
 
 
 if __name__ == "__main__":
