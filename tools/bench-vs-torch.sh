@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark against PyTorch CPU: alternates ours (`./sfd bench`) and the PyTorch reference ROUNDS times
 # with the same config, sizes and thread count, so both see the same machine state. Each process runs under
-# /usr/bin/time -v; its peak RSS ("Maximum resident set size") is added to its JSON lines as "peak_rss_mb".
+# /usr/bin/time -v; its peak RSS ("Maximum resident set size") and CPU time (user + system, whole process, start-up and
+# warm-up included) are added to its JSON lines as "peak_rss_mb" and "cpu_s".
 #   tools/bench-vs-torch.sh [unet] [CONFIG] [BATCH] [THREADS] [ROUNDS]           e.g. tools/bench-vs-torch.sh fmnist-s 64 2 3
 #   tools/bench-vs-torch.sh sfd-step [CONFIG] [REMAIN,FORGET] [THREADS] [ROUNDS]  e.g. tools/bench-vs-torch.sh sfd-step fmnist-s 8,8 2 3
 # unet: SongUNet forward and forward+backward (tools/bench_torch_unet.py); sfd-step: one SFD iteration
@@ -26,19 +27,21 @@ fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# run IMPL CMD...: runs CMD under /usr/bin/time -v and prints its JSON lines with "impl" and "peak_rss_mb" added
+# run IMPL CMD...: runs CMD under /usr/bin/time -v and prints its JSON lines with "impl", "peak_rss_mb", "cpu_s" added
 run() {
   local impl="$1"; shift
   /usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; echo "bench-vs-torch: $impl failed" >&2; exit 1; }
-  local kb
+  local kb cpu
   kb="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time")"
+  cpu="$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$tmp/time")"
   grep '^{' "$tmp/out" | "$PY" -c '
 import json, sys
 for line in sys.stdin:
     row = json.loads(line)
     row["impl"] = sys.argv[1]
     row["peak_rss_mb"] = round(int(sys.argv[2]) / 1024)
-    print(json.dumps(row), flush=True)' "$impl" "$kb" | tee -a "$tmp/all"
+    row["cpu_s"] = float(sys.argv[3])
+    print(json.dumps(row), flush=True)' "$impl" "$kb" "$cpu" | tee -a "$tmp/all"
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -59,5 +62,6 @@ for key in sorted({(r["bench"], r["impl"]) for r in rows}, key=lambda k: (k[0], 
     rss = [r["peak_rss_mb"] for r in sel]
     print(json.dumps({"summary": key[0], "impl": key[1], "unit": sel[0]["unit"], "best": max(r["value"] for r in sel),
                       "median": statistics.median(r["median"] for r in sel), "rounds": len(sel), "runs_per_round": sel[0].get("runs"),
-                      "peak_rss_mb_min": min(rss), "peak_rss_mb_max": max(rss)}))
+                      "peak_rss_mb_min": min(rss), "peak_rss_mb_max": max(rss),
+                      "cpu_s_median": statistics.median(r["cpu_s"] for r in sel)}))
 EOF
