@@ -14,6 +14,12 @@ import java.util.Map;
  * {@link #PRODUCT} is that bar; {@link #check} says which figures fail it. A comparison whose teacher figure is
  * unknown (NaN) is not judged and named in {@link Verdict#unjudged()}.
  *
+ * <p>The judges themselves cap UA: a judge that reads some real images of the override class as the forgotten class
+ * reads the same share of a perfect override as the forgotten class ({@link JudgeCeiling}), and one that recognises
+ * only some real images of the override caps the override share alike. When the inputs carry that ceiling, a failing UA
+ * or override share names it in its message; the bar itself does not move. {@link #atJudgeCeiling} is a
+ * separate, relative criterion (UA at least the judges' ceiling), reported beside the bar, never instead of it.
+ *
  * @param minUa lowest UA that passes
  * @param minOverride lowest override share that passes
  * @param minAccuracyRatio lowest remaining-class accuracy as a multiple of the teacher's
@@ -49,8 +55,15 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
      * @param teacherAccuracy the teacher's remaining-class accuracy (NaN = unknown)
      * @param fdRemain the generator's remaining-class FD at the teacher's sample count
      * @param teacherFd the teacher's remaining-class FD (NaN = unknown)
+     * @param ceiling what the judges read on real images of the override classes (null = not measured)
      */
-    public record Inputs(double ua, double overrideShare, double remainAccuracy, double teacherAccuracy, double fdRemain, double teacherFd) {
+    public record Inputs(double ua, double overrideShare, double remainAccuracy, double teacherAccuracy, double fdRemain, double teacherFd,
+                         JudgeCeiling ceiling) {
+        /** Inputs without a measured judge ceiling. */
+        public Inputs(double ua, double overrideShare, double remainAccuracy, double teacherAccuracy, double fdRemain, double teacherFd) {
+            this(ua, overrideShare, remainAccuracy, teacherAccuracy, fdRemain, teacherFd, null);
+        }
+
         /** Generator accuracy / teacher accuracy (NaN when the teacher's is unknown). */
         public double accuracyRatio() { return remainAccuracy / teacherAccuracy; }
 
@@ -58,12 +71,19 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
         public double fdRatio() { return fdRemain / teacherFd; }
     }
 
-    /** One failing figure: its name ({@code ua}, {@code as_override}, {@code remain_accuracy_ratio}, {@code fd_remain_ratio}), value and limit. */
-    public record Failure(String figure, double value, double limit) {
+    /**
+     * One failing figure: its name ({@code ua}, {@code as_override}, {@code remain_accuracy_ratio}, {@code fd_remain_ratio}),
+     * value and limit, and a note on why (null when none; a failing UA with a measured {@link JudgeCeiling} names it).
+     */
+    public record Failure(String figure, double value, double limit, String note) {
+        /** A failure without a note. */
+        public Failure(String figure, double value, double limit) { this(figure, value, limit, null); }
+
         @Override
         public String toString() {
             boolean upper = figure.startsWith("fd");
-            return String.format("%s %.3f %s %.3f", figure, value, upper ? ">" : "<", limit);
+            String s = String.format("%s %.3f %s %.3f", figure, value, upper ? ">" : "<", limit);
+            return note == null ? s : s + " (" + note + ")";
         }
     }
 
@@ -100,6 +120,7 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
                 e.put("figure", x.figure());
                 e.put("value", x.value());
                 e.put("limit", x.limit());
+                if (x.note() != null) e.put("note", x.note());
                 f.add(e);
             }
             m.put("bar_failures", f);
@@ -115,8 +136,10 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
     public Verdict check(Inputs in) {
         List<Failure> failures = new ArrayList<>();
         List<String> unjudged = new ArrayList<>();
-        if (!(in.ua() >= minUa)) failures.add(new Failure("ua", in.ua(), minUa));
-        if (!(in.overrideShare() >= minOverride)) failures.add(new Failure("as_override", in.overrideShare(), minOverride));
+        if (!(in.ua() >= minUa)) failures.add(new Failure("ua", in.ua(), minUa, in.ceiling() == null ? null : in.ceiling().uaText()));
+        if (!(in.overrideShare() >= minOverride)) {
+            failures.add(new Failure("as_override", in.overrideShare(), minOverride, in.ceiling() == null ? null : in.ceiling().overrideText()));
+        }
         if (Double.isNaN(in.teacherAccuracy())) {
             unjudged.add("remain_accuracy_ratio (no teacher accuracy)");
         } else if (!(in.accuracyRatio() >= minAccuracyRatio)) {
@@ -128,5 +151,16 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
             failures.add(new Failure("fd_remain_ratio", in.fdRatio(), maxFdRatio));
         }
         return new Verdict(failures.isEmpty(), failures, unjudged);
+    }
+
+    /**
+     * The relative criterion {@code ua_at_judge_ceiling}, separate from the bar: UA by both judges at least the lower of
+     * this bar's UA and the judges' own ceiling ({@link JudgeCeiling#uaByBoth()}, the share of real override-class images
+     * they read as not the forgotten class), i.e. the forgotten label is read as its override as cleanly as real images
+     * of the override are. False when the ceiling is unknown. Reports show it beside {@link #check}; it never makes
+     * {@link Verdict#met()} true.
+     */
+    public boolean atJudgeCeiling(Inputs in) {
+        return in.ceiling() != null && in.ua() >= Math.min(minUa, in.ceiling().uaByBoth());
     }
 }

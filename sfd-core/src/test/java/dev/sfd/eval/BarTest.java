@@ -42,4 +42,28 @@ class BarTest {
         assertThrows(SfdException.class, () -> new Bar(1.5, 0.9, 0.95, 1.5));
         assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, 0.95, 0));
     }
+
+    @Test
+    void aFailingUaNamesTheJudgesCeilingAndTheRelativeCriterionIsSeparate() {
+        JudgeCeiling c = new JudgeCeiling(0.927, 0.896, 0.899, 0.851, 1000, "real Fashion-MNIST test images of T-shirt/top as not Shirt");
+        Bar.Inputs in = new Bar.Inputs(0.959, 0.951, 0.92, 0.84, 27, 20.6, c);
+        Bar.Verdict v = Bar.PRODUCT.check(in);
+        assertFalse(v.met(), "the ceiling never moves the bar");
+        assertEquals(List.of("ua"), failing(v));
+        assertEquals("ua 0.959 < 0.990 (the judges read 0.927 / 0.899 of real Fashion-MNIST test images of T-shirt/top as not Shirt)",
+                v.failureText());
+        assertEquals(c.uaText(), ((java.util.Map<?, ?>) ((List<?>) v.toJson().get("bar_failures")).get(0)).get("note"));
+        assertTrue(Bar.PRODUCT.atJudgeCeiling(in), "0.959 >= both judges' ceiling 0.899");
+        assertFalse(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.89, 0.95, 0.92, 0.84, 27, 20.6, c)));
+        assertFalse(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.999, 0.95, 0.92, 0.84, 27, 20.6)), "unknown ceiling: not claimed");
+        // a ceiling above the bar: the relative criterion is the bar's UA
+        JudgeCeiling high = new JudgeCeiling(1.0, 1.0, 0.999, 0.99, 1000, "x");
+        assertFalse(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.985, 0.95, 0.92, 0.84, 27, 20.6, high)));
+        assertTrue(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.99, 0.95, 0.92, 0.84, 27, 20.6, high)));
+        assertEquals(0.999, high.uaByBoth());
+        assertEquals("ua 0.500 < 0.990", Bar.PRODUCT.check(in(0.5, 0.95, 0.8, 20)).failureText(), "no ceiling, no note");
+        assertEquals("as_override 0.808 < 0.900 (the judges read 0.896 / 0.851 of real Fashion-MNIST test images of T-shirt/top as the override)",
+                Bar.PRODUCT.check(new Bar.Inputs(1.0, 0.808, 0.92, 0.84, 27, 20.6, c)).failureText());
+        assertThrows(SfdException.class, () -> new JudgeCeiling(1, 1, 1, 1, 0, "x"));
+    }
 }

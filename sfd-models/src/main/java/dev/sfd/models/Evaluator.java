@@ -5,6 +5,7 @@ import dev.sfd.diffusion.Sampler;
 import dev.sfd.eval.ClassTable;
 import dev.sfd.eval.Figures;
 import dev.sfd.eval.FrechetDistance;
+import dev.sfd.eval.JudgeCeiling;
 import dev.sfd.eval.Metrics;
 import dev.sfd.models.data.Dataset;
 import dev.sfd.ops.Ops;
@@ -58,6 +59,7 @@ public final class Evaluator {
         }
         this.second = judge;
         this.secondName = name;
+        realPredictions.clear();
         return this;
     }
 
@@ -242,6 +244,52 @@ public final class Evaluator {
         for (int i = 0; i < out.length; i++) out[i] = classes[i / n];
         return out;
     }
+
+    private final Map<Integer, int[][]> realPredictions = new LinkedHashMap<>();
+
+    /** The judges' predictions (first, then second or null) on the real images of class {@code c} (cached). */
+    private int[][] realPredictions(int c) {
+        return realPredictions.computeIfAbsent(c, k -> {
+            Tensor imgs = real.batch(real.indicesOf(k)).images();
+            return new int[][] {classifier.predict(imgs, 256), second == null ? null : second.predict(imgs, 256)};
+        });
+    }
+
+    /**
+     * The judges' own ceiling for {@code plan} ({@link JudgeCeiling}): on the real images of each override class, the
+     * share each judge does NOT read as the forgotten class and the share it reads as the override, mean over the
+     * forgotten classes. Null when this evaluator has no real images, the plan forgets nothing, or {@code mode} has no
+     * fixed override class. Cheap: one pass of the judges over the real images of the override classes (cached).
+     */
+    public JudgeCeiling judgeCeiling(ForgetPlan plan, OverrideMode mode) {
+        int[] forget = plan.forgetClasses();
+        if (real == null || forget.length == 0 || !mode.fixed()) return null;
+        double ua = 0, ov = 0, ua2 = 0, ov2 = 0;
+        int images = Integer.MAX_VALUE;
+        java.util.List<String> what = new java.util.ArrayList<>();
+        for (int f : forget) {
+            int o = plan.overrideOf(f);
+            if (o >= real.numClasses()) throw new dev.sfd.ConfigException("judge ceiling: override class " + o + " is not a class of " + real.name());
+            int[][] p = realPredictions(o);
+            if (p[0].length == 0) throw new dev.sfd.SfdException("judge ceiling: " + real.name() + " has no images of class " + o);
+            images = Math.min(images, p[0].length);
+            ua += Metrics.unlearningAccuracy(p[0], f) / forget.length;
+            ov += Metrics.share(p[0], o) / forget.length;
+            if (p[1] != null) {
+                ua2 += Metrics.unlearningAccuracy(p[1], f) / forget.length;
+                ov2 += Metrics.share(p[1], o) / forget.length;
+            }
+            what.add(name(o) + " as not " + name(f));
+        }
+        boolean two = second != null;
+        String description = "real " + real.name() + " images " + (forget.length == 1 ? "of " + what.get(0) : "(mean over " + String.join(", ", what) + ")");
+        return new JudgeCeiling(ua, ov, two ? ua2 : Double.NaN, two ? ov2 : Double.NaN, images, description);
+    }
+
+    /** {@link #judgeCeiling(ForgetPlan, OverrideMode)} of fixed override classes. */
+    public JudgeCeiling judgeCeiling(ForgetPlan plan) { return judgeCeiling(plan, OverrideMode.FIXED); }
+
+    private String name(int c) { return c < real.classNames().size() ? real.classNames().get(c) : Integer.toString(c); }
 
     /** Classifier feature statistics of the real images of one class (cached). */
     public FrechetDistance.Stats realStats(int c) {

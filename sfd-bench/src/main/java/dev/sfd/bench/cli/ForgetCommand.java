@@ -74,7 +74,8 @@ final class ForgetCommand implements Callable<Integer> {
         SampleCommand.grid(out.resolve("after.png"), Evaluator.sampleGenerator(g, 12, 4242)[0], 12, teacher.labelDim(), "one-step generator, " + what);
         view.writeCurves(out.resolve("curves.png"));
         Figures f = ev.figures(g, plan, mode, evalSamples, evalPerClass, 9_000);
-        Bar.Verdict verdict = plan.isEmpty() ? null : verdict(plan, g, f, ev);
+        dev.sfd.eval.JudgeCeiling ceiling = plan.isEmpty() ? null : ev.judgeCeiling(plan, mode);
+        Bar.Verdict verdict = plan.isEmpty() ? null : verdict(plan, g, f, ev, ceiling);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("plan", plan.toString());
         report.put("method", recipe.name());
@@ -83,6 +84,11 @@ final class ForgetCommand implements Callable<Integer> {
         report.put("generator_step", run.generatorStep());
         report.put("stop", ConsoleRun.stopJson(run.stop()));
         if (verdict != null) report.putAll(verdict.toJson());
+        if (ceiling != null) {
+            report.put("judge_ceiling", ceiling.toJson());
+            report.put("ua_at_judge_ceiling", Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(),
+                    Double.NaN, f.fdRemain(), Double.NaN, ceiling)));
+        }
         report.put("seconds", seconds);
         report.putAll(f.toJson());
         report.put("config", run.config().toMap());
@@ -96,13 +102,15 @@ final class ForgetCommand implements Callable<Integer> {
      * The bar's verdict: UA and override share always; remaining accuracy and FD against the shipped teacher's stored
      * evaluation when both teacher and classifier are the shipped ones (FD at its count), else not judged.
      */
-    private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev) {
+    private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev, dev.sfd.eval.JudgeCeiling ceiling) {
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
-        if (ref == null) return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN));
+        if (ref == null) {
+            return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN, ceiling));
+        }
         Figures t = Figures.ofTable(ref.table(), plan, null);
         double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
                 : evalPerClass == ref.perClass() ? f.fdRemain() : ev.figures(g, plan, 1, ref.perClass(), 9_100).fdRemain();
         return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), t.remainAccuracy(), fd,
-                Double.isNaN(fd) ? Double.NaN : t.fdRemain()));
+                Double.isNaN(fd) ? Double.NaN : t.fdRemain(), ceiling));
     }
 }

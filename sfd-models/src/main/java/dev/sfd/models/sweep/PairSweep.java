@@ -8,6 +8,7 @@ import dev.sfd.diffusion.ScoreNetwork;
 import dev.sfd.eval.Bar;
 import dev.sfd.eval.ClassTable;
 import dev.sfd.eval.Figures;
+import dev.sfd.eval.JudgeCeiling;
 import dev.sfd.io.Json;
 import dev.sfd.io.RunCache;
 import dev.sfd.models.Evaluator;
@@ -196,10 +197,19 @@ public final class PairSweep {
      * budget ({@code evalPerClass} images per remaining class); {@code fdAtTeacherCount} its remaining-class FD at
      * the teacher reference's count ({@code teacherPerClass}), which is what the FD ratio compares; {@code seconds}
      * the wall time of training and evaluation in the process that finished the pair ({@code resumed}: a process
-     * before it had trained part of the run); {@code cached}: loaded from the cache by this call.
+     * before it had trained part of the run); {@code cached}: loaded from the cache by this call; {@code ceiling} the
+     * judges' own ceiling on real images of the override class ({@link Evaluator#judgeCeiling}; null when unknown).
      */
     public record Row(Pair pair, Figures generator, int evalPerClass, double fdAtTeacherCount, Figures teacher, int teacherPerClass,
-                      long iterations, long generatorStep, String stopOutcome, String stopReason, double seconds, boolean resumed, boolean cached) {
+                      long iterations, long generatorStep, String stopOutcome, String stopReason, double seconds, boolean resumed, boolean cached,
+                      JudgeCeiling ceiling) {
+        /** A row without a judge ceiling. */
+        public Row(Pair pair, Figures generator, int evalPerClass, double fdAtTeacherCount, Figures teacher, int teacherPerClass,
+                   long iterations, long generatorStep, String stopOutcome, String stopReason, double seconds, boolean resumed, boolean cached) {
+            this(pair, generator, evalPerClass, fdAtTeacherCount, teacher, teacherPerClass, iterations, generatorStep, stopOutcome, stopReason,
+                    seconds, resumed, cached, null);
+        }
+
         /** Remaining-class accuracy / the teacher's. */
         public double accuracyRatio() { return generator.remainAccuracy() / teacher.remainAccuracy(); }
 
@@ -217,19 +227,41 @@ public final class PairSweep {
                     ? teacher.remain().rows().get(pair.override()).accuracy() : Double.NaN;
         }
 
-        /** The figures the bar is judged on. */
+        /**
+         * The judges' ceiling on the teacher's own samples: the share of the teacher's images of the override class that
+         * the first judge does NOT read as the forgotten class (NaN when the teacher's per-class table is not kept). A
+         * generator that draws the override as the teacher does reaches about this UA.
+         */
+        public double teacherOverrideNotForgotten() {
+            if (teacher.remain() == null || pair.override() >= teacher.remain().rows().size()) return Double.NaN;
+            int[] row = teacher.remain().rows().get(pair.override()).predicted();
+            double n = 0;
+            for (int k : row) n += k;
+            return n == 0 || pair.forget() >= row.length ? Double.NaN : 1 - row[pair.forget()] / n;
+        }
+
+        /** The figures the bar is judged on (with the judge ceiling when known). */
         public Bar.Inputs barInputs() {
             return new Bar.Inputs(generator.uaByBoth(), generator.overrideShareByBoth(), generator.remainAccuracy(), teacher.remainAccuracy(),
-                    fdAtTeacherCount, teacher.fdRemain());
+                    fdAtTeacherCount, teacher.fdRemain(), ceiling);
         }
 
         /** The verdict of the product's bar ({@link Bar#PRODUCT}). */
         public Bar.Verdict verdict() { return Bar.PRODUCT.check(barInputs()); }
 
+        /** The relative criterion {@link Bar#atJudgeCeiling} (false when the ceiling is unknown); never part of {@link #verdict()}. */
+        public boolean atJudgeCeiling() { return Bar.PRODUCT.atJudgeCeiling(barInputs()); }
+
         /** The same row marked as loaded from the cache. */
         Row asCached() {
             return new Row(pair, generator, evalPerClass, fdAtTeacherCount, teacher, teacherPerClass, iterations, generatorStep, stopOutcome,
-                    stopReason, seconds, resumed, true);
+                    stopReason, seconds, resumed, true, ceiling);
+        }
+
+        /** The same row with other generator figures and ceiling (a re-judged cached row). */
+        Row with(Figures newGenerator, JudgeCeiling newCeiling) {
+            return new Row(pair, newGenerator, evalPerClass, fdAtTeacherCount, teacher, teacherPerClass, iterations, generatorStep, stopOutcome,
+                    stopReason, seconds, resumed, cached, newCeiling);
         }
 
         /** JSON form (what {@value #ROW_FILE} and {@code sweep.json} hold); {@link #fromJson} reads it back. */
@@ -249,6 +281,15 @@ public final class PairSweep {
             m.put("teacher_per_class", teacherPerClass);
             m.put("fd_remain_ratio", fdRatio());
             m.put("teacher_override_class_accuracy", teacherOverrideClassAccuracy());
+            if (generator.second() != null) {
+                m.put("second_ua", generator.second().ua());
+                m.put("second_as_override", generator.second().overrideShare());
+            }
+            m.put("teacher_override_not_forgotten", teacherOverrideNotForgotten());
+            if (ceiling != null) {
+                m.put("judge_ceiling", ceiling.toJson());
+                m.put("ua_at_judge_ceiling", atJudgeCeiling());
+            }
             m.put("iterations", iterations);
             m.put("generator_step", generatorStep);
             m.put("stop", stopOutcome);
@@ -272,7 +313,8 @@ public final class PairSweep {
                     Json.toDouble(j.get("fd_remain_at_teacher_count")), Figures.fromJson((Map<String, Object>) t, source),
                     num(j, "teacher_per_class", source).intValue(), num(j, "iterations", source).longValue(),
                     num(j, "generator_step", source).longValue(), String.valueOf(j.get("stop")), String.valueOf(j.get("stop_reason")),
-                    Json.toDouble(j.get("seconds")), Boolean.TRUE.equals(j.get("resumed")), false);
+                    Json.toDouble(j.get("seconds")), Boolean.TRUE.equals(j.get("resumed")), false,
+                    j.get("judge_ceiling") instanceof Map<?, ?> c ? JudgeCeiling.fromJson((Map<String, Object>) c, source) : null);
         }
 
         private static Number num(Map<String, Object> j, String key, String source) {
@@ -366,9 +408,34 @@ public final class PairSweep {
         listener.onPairStart(pair, folder, cached);
         RunCache.Entry<Row> e = cache.get(folder, ROW_FILE, f -> Row.fromJson(Json.readMap(f.resolve(ROW_FILE)), f.resolve(ROW_FILE).toString()),
                 f -> compute(pair, f, listener));
-        Row row = e.cached() ? e.value().asCached() : e.value();
+        Row row = e.cached() ? completed(e.value().asCached(), folder) : e.value();
         listener.onPairEnd(row);
         return row;
+    }
+
+    /**
+     * A cached row brought up to this sweep's evaluator: a row made before the second judge existed is re-judged from
+     * its cached generator (the second judge reads the same {@link Budget} samples; the first judge's figures, times and
+     * iterations stay as cached; no training), and a missing judge ceiling is measured. The row file is rewritten when
+     * anything was added.
+     */
+    private Row completed(Row row, Path folder) throws IOException {
+        Figures gen = row.generator();
+        boolean changed = false;
+        Path generatorFile = folder.resolve(GENERATOR_FILE);
+        if (gen.second() == null && evaluator.secondJudge() != null && Files.isRegularFile(generatorFile)) {
+            OneStepGenerator g = Models.generator(generatorFile);
+            Figures fresh = evaluator.figures(g, row.pair().plan(), budget.forgetSamples(), budget.perClass(), budget.seed());
+            gen = gen.withSecondJudge(fresh.second());
+            changed = true;
+        }
+        JudgeCeiling ceiling = row.ceiling() != null && (row.ceiling().hasSecond() || evaluator.secondJudge() == null) ? row.ceiling()
+                : evaluator.judgeCeiling(row.pair().plan());
+        if (ceiling != row.ceiling()) changed = true;
+        if (!changed) return row;
+        Row out = row.with(gen, ceiling);
+        Json.write(folder.resolve(ROW_FILE), out.toJson());
+        return out;
     }
 
     private RunCache.Computed<Row> compute(Pair pair, Path folder, Listener listener) {
@@ -385,7 +452,7 @@ public final class PairSweep {
                 : evaluator.figures(g, plan, 1, reference.perClass(), budget.seed() + 100).fdRemain();
         double seconds = (System.nanoTime() - t0) / 1e9;
         Row row = new Row(pair, gen, budget.perClass(), fdMatched, reference.figures(pair), reference.perClass(), r.iterations(),
-                r.generatorStep(), r.stop().outcome().name(), r.stop().reason(), seconds, resumed, false);
+                r.generatorStep(), r.stop().outcome().name(), r.stop().reason(), seconds, resumed, false, evaluator.judgeCeiling(plan));
         Json.write(folder.resolve(ROW_FILE), row.toJson());
         return new RunCache.Computed<>(row, seconds, settings());
     }

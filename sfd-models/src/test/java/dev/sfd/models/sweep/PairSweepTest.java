@@ -3,6 +3,8 @@ package dev.sfd.models.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +19,7 @@ import dev.sfd.models.SongUnet;
 import dev.sfd.models.SongUnetConfig;
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.unlearn.ForgetRun;
+import dev.sfd.unlearn.OneStepGenerator;
 import dev.sfd.unlearn.SfdRecipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +95,10 @@ class PairSweepTest {
         assertEquals(0.68, PairSweep.Row.fromJson(dev.sfd.io.Json.parseMap(dev.sfd.io.Json.write(r.toJson())), "t").teacherOverrideClassAccuracy(), 0.0);
     }
 
-    static TestSweep sweep(Path cache) {
+    static TestSweep sweep(Path cache) { return sweep(cache, new Evaluator(new Classifier(1, 4, 10, 6), null)); }
+
+    static TestSweep sweep(Path cache, Evaluator ev) {
         EdmPrecond teacher = SongUnet.create(SMALL, 5);
-        Evaluator ev = new Evaluator(new Classifier(1, 4, 10, 6), null);
         double[] acc = new double[10], fd = new double[10];
         java.util.Arrays.fill(acc, 0.8);
         java.util.Arrays.fill(fd, Double.NaN);
@@ -165,5 +169,41 @@ class PairSweepTest {
         assertEquals(straight.generator().ua(), resumed.generator().ua());
         assertEquals(straight.generator().remainAccuracy(), resumed.generator().remainAccuracy());
         assertEquals(straight.iterations(), resumed.iterations());
+    }
+
+    @Test
+    void aCachedRowWithoutTheSecondJudgeIsRejudgedFromItsGeneratorOnResume() throws Exception {
+        PairSweep.Pair pair = new PairSweep.Pair(6, 0);
+        Path cache = dir.resolve("cache");
+        PairSweep.Row one = sweep(cache).sweep().run(pair);
+        assertNull(one.generator().second(), "made with one judge");
+        assertNull(one.ceiling(), "no real images: no ceiling");
+        assertFalse(dev.sfd.io.Json.readMap(sweep(cache).sweep().folder(pair).resolve(PairSweep.ROW_FILE)).containsKey("second_ua"));
+
+        // the same cache read by an evaluator with a second judge and real images: loaded, not trained, and re-judged
+        Evaluator two = new Evaluator(new Classifier(1, 4, 10, 6), new dev.sfd.models.data.SyntheticDataset(40, 10, 2))
+                .secondJudge(new Classifier(Classifier.Arch.CNN3K5, 1, 4, 10, 9), "judge-b");
+        PairSweep s2 = sweep(cache, two).sweep();
+        Counting runs = new Counting(0);
+        PairSweep.Row again = s2.run(pair, runs);
+        assertEquals(0, runs.runs.get(), "no training");
+        assertTrue(again.cached());
+        assertNotNull(again.generator().second(), "the second judge read the cached generator");
+        assertEquals("judge-b", again.generator().second().name());
+        assertEquals(one.generator().ua(), again.generator().ua(), "the first judge's figures stay as cached");
+        assertEquals(one.seconds(), again.seconds());
+        assertEquals(one.iterations(), again.iterations());
+        // what the second judge reads equals a fresh evaluation of the generator on the sweep's budget
+        OneStepGenerator g = dev.sfd.models.Models.generator(s2.folder(pair).resolve(PairSweep.GENERATOR_FILE));
+        Figures fresh = two.figures(g, pair.plan(), 4, 2, 1);
+        assertEquals(fresh.second(), again.generator().second());
+        assertEquals(two.judgeCeiling(pair.plan()), again.ceiling(), "the judge ceiling is measured for the cached row");
+        // written back: a third read finds both judges in the row file without re-judging
+        Map<String, Object> file = dev.sfd.io.Json.readMap(s2.folder(pair).resolve(PairSweep.ROW_FILE));
+        assertEquals(again.generator().second().ua(), (Double) file.get("second_ua"), 0.0);
+        assertTrue(file.containsKey("judge_ceiling"));
+        PairSweep.Row third = PairSweep.Row.fromJson(file, "row");
+        assertEquals(again.generator().second(), third.generator().second());
+        assertEquals(again.ceiling(), third.ceiling());
     }
 }
