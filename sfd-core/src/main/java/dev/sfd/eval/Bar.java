@@ -49,8 +49,9 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
     /**
      * The figures a verdict is made from.
      *
-     * @param ua unlearning accuracy of the forgotten labels
-     * @param overrideShare share of forgotten-label images classified as their override
+     * @param ua unlearning accuracy of the forgotten labels: of the worst forgotten class by the stricter judge when a plan
+     *           has several ({@link Figures#worstUaByBoth()}), since every pair must meet the bar
+     * @param overrideShare share of forgotten-label images classified as their override (worst class, stricter judge)
      * @param remainAccuracy remaining-class accuracy of the generator
      * @param teacherAccuracy the teacher's remaining-class accuracy (NaN = unknown)
      * @param fdRemain the generator's remaining-class FD at the teacher's sample count

@@ -42,8 +42,15 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
      * @param ua its unlearning accuracy, mean over the forgotten classes
      * @param overrideShare its override share (or share of remaining classes, as {@link Figures#overrideShare()})
      * @param remainAccuracy its mean accuracy over the remaining classes
+     * @param worstUa its lowest UA over the forgotten classes (= {@code ua} with one forgotten class)
+     * @param worstOverrideShare its lowest override share over the forgotten classes
      */
-    public record SecondJudge(String name, double ua, double overrideShare, double remainAccuracy) {}
+    public record SecondJudge(String name, double ua, double overrideShare, double remainAccuracy, double worstUa, double worstOverrideShare) {
+        /** A reading of one forgotten class (or without per-class figures): the worst figures are the means. */
+        public SecondJudge(String name, double ua, double overrideShare, double remainAccuracy) {
+            this(name, ua, overrideShare, remainAccuracy, ua, overrideShare);
+        }
+    }
 
     /**
      * UA, override share and the classifier's histogram of the images generated for one forgotten label; {@code override}
@@ -108,6 +115,31 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
     /** The same figures with a second judge's reading of the same images. */
     public Figures withSecondJudge(SecondJudge s) { return new Figures(ua, overrideShare, remainAccuracy, fdRemain, perForgetClass, remain, sampling, overrideMode, s); }
 
+    /** The lowest UA over the forgotten classes ({@link #ua()} without per-class rows or with one forgotten class). */
+    public double worstUa() {
+        double w = ua;
+        for (ForgetRow r : perForgetClass) w = Math.min(w, r.ua());
+        return w;
+    }
+
+    /** The lowest override share over the forgotten classes ({@link #overrideShare()} without per-class rows). */
+    public double worstOverrideShare() {
+        double w = overrideShare;
+        for (ForgetRow r : perForgetClass) w = Math.min(w, r.overrideShare());
+        return w;
+    }
+
+    /**
+     * The lowest UA over the forgotten classes and the judges: what a plan of several pairs is judged on, since every
+     * pair must be forgotten (equals {@link #uaByBoth()} with one forgotten class).
+     */
+    public double worstUaByBoth() { return second == null ? worstUa() : Math.min(worstUa(), second.worstUa()); }
+
+    /** The lowest override share over the forgotten classes and the judges (see {@link #worstUaByBoth()}). */
+    public double worstOverrideShareByBoth() {
+        return second == null ? worstOverrideShare() : Math.min(worstOverrideShare(), second.worstOverrideShare());
+    }
+
     /** UA as the stricter of the two judges reads it ({@link #ua()} when there is no second judge). */
     public double uaByBoth() { return second == null ? ua : Math.min(ua, second.ua()); }
 
@@ -132,10 +164,13 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
     public double forgottenRate() { return 1 - ua; }
 
     /**
-     * Whether UA and the override share reach the given thresholds by every judge: the first and, when present, the
-     * second (false when any of them is NaN).
+     * Whether UA and the override share reach the given thresholds on every forgotten class by every judge: the first
+     * and, when present, the second (false when any of them is NaN). With several forgotten classes the worst class
+     * decides ({@link #worstUaByBoth()}), not the mean: a plan is not done while one of its pairs lags.
      */
-    public boolean forgotten(double minUa, double minOverrideShare) { return uaByBoth() >= minUa && overrideShareByBoth() >= minOverrideShare; }
+    public boolean forgotten(double minUa, double minOverrideShare) {
+        return worstUaByBoth() >= minUa && worstOverrideShareByBoth() >= minOverrideShare;
+    }
 
     /**
      * The figures of {@code plan} from a per-class table of images of EVERY class (for example the stored evaluation of
@@ -224,6 +259,8 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
             j.put("ua", second.ua());
             j.put(shareKey, second.overrideShare());
             j.put("remain_accuracy", second.remainAccuracy());
+            if (Double.compare(second.worstUa(), second.ua()) != 0) j.put("worst_ua", second.worstUa());
+            if (Double.compare(second.worstOverrideShare(), second.overrideShare()) != 0) j.put("worst_" + shareKey, second.worstOverrideShare());
             m.put("second_judge", j);
         }
         if (sampling != null) {
@@ -270,8 +307,11 @@ public record Figures(double ua, double overrideShare, double remainAccuracy, do
         SecondJudge second = null;
         if (json.get("second_judge") instanceof Map<?, ?> j) {
             String where = "second_judge.";
-            second = new SecondJudge(j.get("classifier") instanceof String n ? n : "second judge", num(j.get("ua"), source, where + "ua"),
-                    num(j.get(shareKey), source, where + shareKey), num(j.get("remain_accuracy"), source, where + "remain_accuracy"));
+            double sua = num(j.get("ua"), source, where + "ua"), sov = num(j.get(shareKey), source, where + shareKey);
+            second = new SecondJudge(j.get("classifier") instanceof String n ? n : "second judge", sua, sov,
+                    num(j.get("remain_accuracy"), source, where + "remain_accuracy"),
+                    j.get("worst_ua") == null ? sua : num(j.get("worst_ua"), source, where + "worst_ua"),
+                    j.get("worst_" + shareKey) == null ? sov : num(j.get("worst_" + shareKey), source, where + "worst_" + shareKey));
         }
         return new Figures(num(json.get("ua"), source, "ua"), num(json.get(shareKey), source, shareKey),
                 num(json.get("remain_accuracy"), source, "remain_accuracy"), num(json.get("fd_remain"), source, "fd_remain"), rows, remain, sampling,

@@ -70,16 +70,19 @@ public final class Evaluator {
     private Figures.SecondJudge secondReading(ForgetPlan plan, OverrideMode mode, Tensor[] forgetImages, Tensor remainImages, int[] remainLabels) {
         int[] forget = plan.forgetClasses();
         int[] remain = plan.remainClasses(second.numClasses());
-        double ua = 0, ov = 0;
+        double ua = 0, ov = 0, worstUa = Double.NaN, worstOv = Double.NaN;
         for (int i = 0; i < forget.length; i++) {
             int[] pred = second.predict(forgetImages[i], 128);
             int override = mode.fixed() ? plan.overrideOf(forget[i]) : Figures.ForgetRow.NO_OVERRIDE;
-            ua += Metrics.unlearningAccuracy(pred, forget[i]) / forget.length;
-            ov += Figures.overrideShareOf(pred, override, remain, mode) / forget.length;
+            double uaI = Metrics.unlearningAccuracy(pred, forget[i]), ovI = Figures.overrideShareOf(pred, override, remain, mode);
+            ua += uaI / forget.length;
+            ov += ovI / forget.length;
+            worstUa = i == 0 ? uaI : Math.min(worstUa, uaI);
+            worstOv = i == 0 ? ovI : Math.min(worstOv, ovI);
         }
         double acc = remainLabels.length == 0 ? Double.NaN
                 : Metrics.meanOver(Metrics.perClassAccuracy(second.predict(remainImages, 128), remainLabels, second.numClasses()), remain);
-        return new Figures.SecondJudge(secondName, forget.length == 0 ? Double.NaN : ua, forget.length == 0 ? Double.NaN : ov, acc);
+        return new Figures.SecondJudge(secondName, forget.length == 0 ? Double.NaN : ua, forget.length == 0 ? Double.NaN : ov, acc, worstUa, worstOv);
     }
 
     /** Figures of a set of generated images with intended labels. */
@@ -195,6 +198,7 @@ public final class Evaluator {
         int[] rl = repeat(remain, perClass);
         double ua = Double.NaN, ov = Double.NaN;
         Tensor forgetImages = null;
+        java.util.List<Figures.ForgetRow> rows = new java.util.ArrayList<>();
         if (fl.length > 0) {
             forgetImages = sampleBatched(g, fl, QUICK_FORGET_SEED);
             int[] fp = classifier.predict(forgetImages, 128);
@@ -205,10 +209,18 @@ public final class Evaluator {
             }
             ua = notForgotten / (double) fl.length;
             ov = asOverride / (double) fl.length;
+            // one row per forgotten label (fl holds each label in turn): the stop rule asks that every one is forgotten
+            int per = fl.length / forget.length;
+            for (int k = 0; k < forget.length; k++) {
+                int[] pk = java.util.Arrays.copyOfRange(fp, k * per, (k + 1) * per);
+                int override = mode.fixed() ? plan.overrideOf(forget[k]) : Figures.ForgetRow.NO_OVERRIDE;
+                rows.add(new Figures.ForgetRow(forget[k], override, Metrics.unlearningAccuracy(pk, forget[k]),
+                        Figures.overrideShareOf(pk, override, remain, mode), Metrics.histogram(pk, g.numClasses())));
+            }
         }
         Tensor remainImages = sampleBatched(g, rl, QUICK_REMAIN_SEED);
         Result r = judge(remainImages, rl);
-        Figures f = Figures.of(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain), mode);
+        Figures f = new Figures(ua, ov, Metrics.accuracy(r.predictions(), rl), Metrics.meanOver(r.perClassFd(), remain), rows, null, null, mode);
         if (second == null || forgetImages == null) return f;
         // the quick forget images hold every forgotten label in turn (repeat); split them per label for the reading
         int per = fl.length / forget.length;

@@ -111,4 +111,29 @@ class EvaluatorSecondJudgeTest {
         assertFalse(q.forgotten(0.99, 0.90));
         assertTrue(ev.quickJudge(2).judge(g, two).second() != null);
     }
+
+    @Test
+    void severalPairsAreForgottenOnlyWhenTheWorstPairIs() {
+        dev.sfd.unlearn.OneStepGenerator g = new dev.sfd.unlearn.OneStepGenerator(SongUnet.create(BadInputTest.SMALL, 1), 2.5);
+        ForgetPlan two = ForgetPlan.classes().forget(0).overrideWith(1).forget(2).overrideWith(1);
+        // the first judge calls everything class 2: label 0 is forgotten (UA 1), label 2 is not (UA 0); mean 0.5
+        Evaluator ev = new Evaluator(constant(Classifier.Arch.CNN6, 2), null).secondJudge(constant(Classifier.Arch.CNN3K5, 1), "judge-b");
+        Figures q = ev.quick(g, two, 2);
+        assertEquals(0.5, q.ua(), 1e-12);
+        assertEquals(2, q.perForgetClass().size(), "one row per forgotten label");
+        assertEquals(1.0, q.perForgetClass().get(0).ua());
+        assertEquals(0.0, q.worstUa());
+        assertEquals(0.0, q.worstUaByBoth());
+        assertFalse(q.forgotten(0.5, 0.0), "the mean reaches 0.5, the worst pair does not");
+        // the second judge's worst pair counts too: first judge everything Trouser (both pairs forgotten), second class 2
+        Figures r = new Evaluator(constant(Classifier.Arch.CNN6, 1), null).secondJudge(constant(Classifier.Arch.CNN3K5, 2), "judge-b").quick(g, two, 2);
+        assertEquals(0.5, r.second().ua(), 1e-12);
+        assertEquals(0.0, r.second().worstUa());
+        assertFalse(r.forgotten(0.5, 0.0));
+        Figures back = Figures.fromJson(dev.sfd.io.Json.parseMap(dev.sfd.io.Json.write(r.toJson())), "test");
+        assertEquals(r.second(), back.second(), "worst figures survive JSON");
+        // one forgotten class: worst = mean, so single-pair runs decide as before
+        Figures one = ev.quick(g, PLAN, 2);
+        assertEquals(one.uaByBoth(), one.worstUaByBoth());
+    }
 }

@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         matched.put("generator", genFdMatched);
         matched.put("teacher", tf.figures().fdRemain());
         matched.put("ratio", genFdMatched / tf.figures().fdRemain());
-        Bar.Verdict verdict = Bar.PRODUCT.check(new Bar.Inputs(gen.uaByBoth(), gen.overrideShareByBoth(), gen.remainAccuracy(),
+        Bar.Verdict verdict = Bar.PRODUCT.check(new Bar.Inputs(gen.worstUaByBoth(), gen.worstOverrideShareByBoth(), gen.remainAccuracy(),
                 tf.figures().remainAccuracy(), genFdMatched, tf.figures().fdRemain(), ev.judgeCeiling(plan)));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);

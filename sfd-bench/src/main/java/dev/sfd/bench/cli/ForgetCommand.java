@@ -86,7 +86,7 @@ final class ForgetCommand implements Callable<Integer> {
         if (verdict != null) report.putAll(verdict.toJson());
         if (ceiling != null) {
             report.put("judge_ceiling", ceiling.toJson());
-            report.put("ua_at_judge_ceiling", Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(),
+            report.put("ua_at_judge_ceiling", Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(),
                     Double.NaN, f.fdRemain(), Double.NaN, ceiling)));
         }
         report.put("seconds", seconds);
@@ -105,12 +105,12 @@ final class ForgetCommand implements Callable<Integer> {
     private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev, dev.sfd.eval.JudgeCeiling ceiling) {
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
         if (ref == null) {
-            return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN, ceiling));
+            return Bar.PRODUCT.check(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN, ceiling));
         }
         Figures t = Figures.ofTable(ref.table(), plan, null);
         double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
                 : evalPerClass == ref.perClass() ? f.fdRemain() : ev.figures(g, plan, 1, ref.perClass(), 9_100).fdRemain();
-        return Bar.PRODUCT.check(new Bar.Inputs(f.uaByBoth(), f.overrideShareByBoth(), f.remainAccuracy(), t.remainAccuracy(), fd,
+        return Bar.PRODUCT.check(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(), t.remainAccuracy(), fd,
                 Double.isNaN(fd) ? Double.NaN : t.fdRemain(), ceiling));
     }
 }
