@@ -66,4 +66,19 @@ class BarTest {
                 Bar.PRODUCT.check(new Bar.Inputs(1.0, 0.808, 0.92, 0.84, 27, 20.6, c)).failureText());
         assertThrows(SfdException.class, () -> new JudgeCeiling(1, 1, 1, 1, 0, "x"));
     }
+
+    @Test
+    void thresholdsAreSharesAndRatiosAtTheirEdges() {
+        // the edges themselves are valid bars
+        new Bar(0, 0, 0, 1e-9);
+        new Bar(1, 1, 2, 3);
+        for (double bad : new double[] {-0.01, 1.01, Double.NaN}) {
+            assertThrows(SfdException.class, () -> new Bar(bad, 0.9, 0.95, 1.5), "UA " + bad);
+            assertThrows(SfdException.class, () -> new Bar(0.99, bad, 0.95, 1.5), "override " + bad);
+        }
+        assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, -0.01, 1.5));
+        assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, Double.NaN, 1.5));
+        assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, 0.95, -1));
+        assertThrows(SfdException.class, () -> new Bar(0.99, 0.9, 0.95, Double.NaN));
+    }
 }

@@ -2,6 +2,7 @@ package dev.sfd.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,5 +121,35 @@ class FiguresTest {
         Map<String, Double> out = new java.util.HashMap<>();
         m.forEach((k, v) -> out.put((String) k, Json.toDouble(v)));
         return out;
+    }
+
+    @Test
+    void severalForgottenClassesAreAveragedAndAnOverrideOutsideTheTableIsNamed() {
+        Figures f = Figures.ofTable(table(), ForgetPlan.parse("0->2,1->2"), null);
+        assertEquals((0.5 + 0.25) / 2, f.ua(), 1e-12);             // class 0: 2 of 4 elsewhere, class 1: 1 of 4
+        assertEquals((0.25 + 0.25) / 2, f.overrideShare(), 1e-12);  // one image of each as class 2
+        assertEquals(1.0, f.remainAccuracy(), 1e-12);
+        assertEquals(40.0, f.fdRemain(), 1e-12);
+        FormatException e = assertThrows(FormatException.class,
+                () -> Figures.ofTable(table(), ForgetPlan.parse("0->3"), new Figures.Sampling("heun-18", 35, 4, 4, "stored.json")));
+        assertEquals("class table (stored.json) has no class 3", e.getMessage());
+        e = assertThrows(FormatException.class, () -> Figures.ofTable(table(), ForgetPlan.parse("0->3"), null));
+        assertEquals("class table (class table) has no class 3", e.getMessage());
+        e = assertThrows(FormatException.class,
+                () -> Figures.ofTable(table(), ForgetPlan.parse("0->3"), new Figures.Sampling("heun-18", 35, 4, 4, null)));
+        assertEquals("class table (class table) has no class 3", e.getMessage());
+    }
+
+    @Test
+    void aSecondJudgeMakesTheVerdictStricterAndSamplingIsKept() {
+        Figures f = Figures.of(0.995, 0.95, 0.8, 30);
+        Figures.Sampling s = new Figures.Sampling("heun-18", 35, 200, 100, null);
+        assertEquals(s, f.withSampling(s).sampling());
+        assertEquals(0.995, f.withSampling(s).ua());
+        Figures both = f.withSecondJudge(new Figures.SecondJudge("second", 0.98, 0.97, 0.7));
+        assertEquals(0.98, both.uaByBoth());
+        assertEquals(0.95, both.overrideShareByBoth());
+        assertTrue(f.forgotten(0.99, 0.9));
+        assertFalse(both.forgotten(0.99, 0.9), "the second judge's UA 0.98 is below 0.99");
     }
 }

@@ -61,4 +61,44 @@ class JsonTest {
         assertTrue(e.getMessage().contains("Duplicate"), e.getMessage());
         assertEquals(Map.of("k", "v"), Json.parseMap(" {\"k\": \"v\"} \n"));
     }
+
+    @Test
+    void messagesSayWhatWasFoundInsteadOfAnObjectOrANumber() {
+        assertEquals(List.of(1, 2), Json.parse("[1, 2]"));
+        String[][] cases = {{"[1]", "found an array"}, {"\"x\"", "found the string \"x\""}, {"3", "found 3"},
+                {"true", "found true"}, {"null", "found null"}};
+        for (String[] c : cases) {
+            FormatException e = assertThrows(FormatException.class, () -> Json.parseMap(c[0]), c[0]);
+            assertTrue(e.getMessage().endsWith("expected an object at the top level, " + c[1]), e.getMessage());
+        }
+        assertEquals(Double.POSITIVE_INFINITY, Json.toDouble("Infinity"));
+        assertEquals(Double.NEGATIVE_INFINITY, Json.toDouble("-Infinity"));
+        assertEquals(-1.5, Json.toDouble(-1.5f));
+        FormatException e = assertThrows(FormatException.class, () -> Json.toDouble("fast"));
+        assertEquals("expected a number, found the string \"fast\"", e.getMessage());
+        e = assertThrows(FormatException.class, () -> Json.toDouble(Map.of()));
+        assertTrue(e.getMessage().endsWith("found an object"), e.getMessage());
+        e = assertThrows(FormatException.class, () -> Json.toDouble(new StringBuilder("1")));
+        assertTrue(e.getMessage().endsWith("found StringBuilder"), e.getMessage());
+        e = assertThrows(FormatException.class, () -> Json.toDouble(null));
+        assertTrue(e.getMessage().endsWith("found null"), e.getMessage());
+        e = assertThrows(FormatException.class, () -> Json.parse("{\"a\": [1, }"));
+        assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("(at "), e.getMessage());
+    }
+
+    @Test
+    void strictHeaderParsingReadsStandardJsonOnlyWithinItsBytes() {
+        byte[] b = "xx{\"a\": [1, 2.5]}  yy".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Map.of("a", List.of(1, 2.5)), Json.parseStrict(b, 2, b.length - 4, "header of f"));
+        FormatException e = assertThrows(FormatException.class, () -> Json.parseStrict(b, 2, b.length - 2, "header of f"));
+        assertTrue(e.getMessage().startsWith("header of f ") && e.getMessage().contains("not valid JSON"), e.getMessage());
+        byte[] nan = "{\"a\": NaN}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        e = assertThrows(FormatException.class, () -> Json.parseStrict(nan, 0, nan.length, "header of g"));
+        assertTrue(e.getMessage().startsWith("header of g is not valid JSON"), e.getMessage());
+        byte[] two = "{} []".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        e = assertThrows(FormatException.class, () -> Json.parseStrict(two, 0, two.length, "header of h"));
+        assertTrue(e.getMessage().contains("trailing content"), e.getMessage());
+        e = assertThrows(FormatException.class, () -> Json.parseStrict(two, 0, 0, "header of i"));
+        assertEquals("header of i is empty (no JSON value)", e.getMessage());
+    }
 }

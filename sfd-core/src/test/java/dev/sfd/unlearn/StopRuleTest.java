@@ -91,4 +91,35 @@ class StopRuleTest {
         assertFalse(r.done(quick(0.99, 0.89)));
         assertFalse(r.done(null));
     }
+
+    @Test
+    void settingsAreAcceptedAtTheirEdges() {
+        assertEquals(150, StopRule.forgotten(0).maxIterations(150), "0 = the planned length");
+        StopRule once = StopRule.forgotten(400).patience(1);                   // patience 1 is valid
+        assertEquals(StopRule.Outcome.CONTINUE, once.decide(150, 150, quick(0.5, 0.5)).outcome());
+        assertEquals(StopRule.Outcome.PLATEAU, once.decide(200, 150, quick(0.5, 0.5)).outcome());
+        assertEquals(StopRule.Outcome.FORGOTTEN, StopRule.forgotten(400).thresholds(0, 0).decide(150, 150, quick(0, 0)).outcome());
+        assertEquals(StopRule.Outcome.FORGOTTEN, StopRule.forgotten(400).thresholds(1, 1).decide(150, 150, quick(1, 1)).outcome());
+        assertThrows(SfdException.class, () -> StopRule.forgotten(400).thresholds(-0.01, 0.9));
+        assertThrows(SfdException.class, () -> StopRule.forgotten(400).thresholds(0.99, 1.01));
+        assertThrows(SfdException.class, () -> StopRule.forgotten(400).thresholds(0.99, -0.01));
+        assertThrows(SfdException.class, () -> StopRule.forgotten(400).thresholds(Double.NaN, 0.9));
+    }
+
+    @Test
+    void equalFiguresAreNoGainAndAContinueDoesNotStop() {
+        StopRule r = StopRule.forgotten(400);
+        StopRule.Decision first = r.decide(150, 150, quick(0.5, 0.5));
+        assertEquals(StopRule.Outcome.CONTINUE, first.outcome());
+        assertFalse(first.stop(), "CONTINUE does not stop a run");
+        assertEquals(StopRule.Outcome.CONTINUE, r.decide(200, 150, quick(0.5, 0.5)).outcome());   // stale 1
+        assertEquals(StopRule.Outcome.PLATEAU, r.decide(250, 150, quick(0.5, 0.5)).outcome());    // stale 2: the same figures
+    }
+
+    @Test
+    void anUnknownBestIsBeatenByAnyKnownProgress() {
+        StopRule r = StopRule.forgotten(400);
+        assertTrue(r.improves(quick(0.1, 0.1), quick(Double.NaN, 0.5)));
+        assertFalse(r.improves(quick(Double.NaN, 0.1), quick(Double.NaN, 0.5)));
+    }
 }
