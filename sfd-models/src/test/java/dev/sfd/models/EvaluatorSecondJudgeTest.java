@@ -12,7 +12,6 @@ import dev.sfd.random.RandomStream;
 import dev.sfd.tensor.DType;
 import dev.sfd.tensor.Tensor;
 import dev.sfd.unlearn.ForgetPlan;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,18 +20,6 @@ import org.junit.jupiter.api.Test;
  * the "forgotten only when both agree" rule and the JSON round trip are checked by value.
  */
 class EvaluatorSecondJudgeTest {
-    /** A classifier of layout {@code arch} that predicts class {@code k} for every image. */
-    static Classifier constant(Classifier.Arch arch, int k) {
-        Classifier c = new Classifier(arch, 1, 4, 10, 6);
-        Map<String, Tensor> sd = new LinkedHashMap<>(c.stateDict());
-        float[] bias = new float[10];
-        bias[k] = 100;
-        sd.put("head.weight", Tensor.zeros(DType.FLOAT32, 10, Classifier.FEATURES));
-        sd.put("head.bias", Tensor.of(bias, 10));
-        c.loadStateDict(sd, true);
-        return c;
-    }
-
     static final ForgetPlan PLAN = ForgetPlan.classes().forget(0).overrideWith(1);
 
     static Figures read(Classifier first, Classifier second) {
@@ -49,7 +36,7 @@ class EvaluatorSecondJudgeTest {
     @Test
     void bothJudgesMustAgreeThatThePlanIsForgotten() {
         // the first judge calls everything Trouser (forgotten, as override); the second calls everything T-shirt/top
-        Figures f = read(constant(Classifier.Arch.CNN6, 1), constant(Classifier.Arch.CNN3K5, 0));
+        Figures f = read(ConstantJudge.of(Classifier.Arch.CNN6, 1), ConstantJudge.of(Classifier.Arch.CNN3K5, 0));
         assertEquals(1.0, f.ua());
         assertEquals(1.0, f.overrideShare());
         assertEquals("judge-b", f.second().name());
@@ -59,7 +46,7 @@ class EvaluatorSecondJudgeTest {
         assertEquals(0.0, f.uaByBoth());
         assertFalse(f.forgotten(0.99, 0.90), "the second judge still sees T-shirts");
         // both call everything Trouser: forgotten by both; remaining accuracy 1/9 (only class 1 is right) for both
-        Figures g = read(constant(Classifier.Arch.CNN6, 1), constant(Classifier.Arch.CNN3K5, 1));
+        Figures g = read(ConstantJudge.of(Classifier.Arch.CNN6, 1), ConstantJudge.of(Classifier.Arch.CNN3K5, 1));
         assertTrue(g.forgotten(0.99, 0.90));
         assertEquals(1.0 / 9, g.second().remainAccuracy(), 1e-12);
         assertEquals(1.0 / 9, g.remainAccuracy(), 1e-12);
@@ -67,7 +54,7 @@ class EvaluatorSecondJudgeTest {
 
     @Test
     void oneJudgeAloneKeepsTheOldFigures() {
-        Figures f = read(constant(Classifier.Arch.CNN6, 1), null);
+        Figures f = read(ConstantJudge.of(Classifier.Arch.CNN6, 1), null);
         assertNull(f.second());
         assertEquals(f.ua(), f.uaByBoth());
         assertTrue(f.forgotten(0.99, 0.90));
@@ -76,7 +63,7 @@ class EvaluatorSecondJudgeTest {
 
     @Test
     void secondReadingSurvivesJson() {
-        Figures f = read(constant(Classifier.Arch.CNN6, 1), constant(Classifier.Arch.CNN3K5, 0));
+        Figures f = read(ConstantJudge.of(Classifier.Arch.CNN6, 1), ConstantJudge.of(Classifier.Arch.CNN3K5, 0));
         Map<String, Object> json = dev.sfd.io.Json.parseMap(dev.sfd.io.Json.write(f.toJson()));
         @SuppressWarnings("unchecked")
         Map<String, Object> second = (Map<String, Object>) json.get("second_judge");
@@ -89,7 +76,7 @@ class EvaluatorSecondJudgeTest {
 
     @Test
     void badSecondJudgesAreRefused() {
-        Classifier first = constant(Classifier.Arch.CNN6, 1);
+        Classifier first = ConstantJudge.of(Classifier.Arch.CNN6, 1);
         Evaluator ev = new Evaluator(first, null);
         assertThrows(ConfigException.class, () -> ev.secondJudge(null, "x"));
         assertThrows(ConfigException.class, () -> ev.secondJudge(first, "x"));
@@ -101,7 +88,7 @@ class EvaluatorSecondJudgeTest {
     void quickEvaluationsAskBothJudges() {
         dev.sfd.unlearn.OneStepGenerator g = new dev.sfd.unlearn.OneStepGenerator(SongUnet.create(BadInputTest.SMALL, 1), 2.5);
         ForgetPlan two = ForgetPlan.classes().forget(0).overrideWith(1).forget(2).overrideWith(1);
-        Evaluator ev = new Evaluator(constant(Classifier.Arch.CNN6, 1), null).secondJudge(constant(Classifier.Arch.CNN3K5, 2), "judge-b");
+        Evaluator ev = new Evaluator(ConstantJudge.of(Classifier.Arch.CNN6, 1), null).secondJudge(ConstantJudge.of(Classifier.Arch.CNN3K5, 2), "judge-b");
         Figures q = ev.quick(g, two, 2);
         assertEquals(1.0, q.ua());
         assertEquals(1.0, q.overrideShare());

@@ -118,22 +118,8 @@ class CliEndToEndTest {
         assertEquals(30, ((Number) eval.get("images")).intValue());
     }
 
-    /** A judge that calls every image class {@code k} (zero head weights, one large bias). */
-    static Path constantJudge(int k) { return constantJudge(k, dir); }
-
-    /** {@link #constantJudge(int)} written into folder {@code d}. */
-    static Path constantJudge(int k, Path d) {
-        Classifier c = new Classifier(1, 4, 10, 6);
-        Map<String, dev.sfd.tensor.Tensor> sd = new java.util.LinkedHashMap<>(c.stateDict());
-        float[] bias = new float[10];
-        bias[k] = 100;
-        sd.put("head.weight", dev.sfd.tensor.Tensor.zeros(dev.sfd.tensor.DType.FLOAT32, 10, Classifier.FEATURES));
-        sd.put("head.bias", dev.sfd.tensor.Tensor.of(bias, 10));
-        c.loadStateDict(sd, true);
-        Path p = d.resolve("judge-" + k + ".safetensors");
-        c.save(p, null);
-        return p;
-    }
+    /** A judge that calls every image class {@code k} ({@link CliFixtures#constantJudge}), saved in this class's folder. */
+    static Path constantJudge(int k) { return CliFixtures.constantJudge(dir, k); }
 
     /** --max-iterations: stops at --iterations when the quick evaluation shows the plan done, else continues to the cap or a plateau. */
     @Test

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.sfd.models.Classifier;
+import dev.sfd.models.ConstantJudge;
 import dev.sfd.models.SongUnet;
-import dev.sfd.tensor.DType;
-import dev.sfd.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,9 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** Tiny assets and helpers shared by the CLI tests: a random SongUNet teacher, classifiers, PNG checks, captured output. */
@@ -37,19 +34,8 @@ final class CliFixtures {
         return p;
     }
 
-    /** A judge that calls every image class {@code k} (zero head weights, one large bias): figures with known values. */
-    static Path constantJudge(Path dir, int k) {
-        Classifier c = new Classifier(1, 4, 10, 6);
-        Map<String, Tensor> sd = new LinkedHashMap<>(c.stateDict());
-        float[] bias = new float[10];
-        bias[k] = 100;
-        sd.put("head.weight", Tensor.zeros(DType.FLOAT32, 10, Classifier.FEATURES));
-        sd.put("head.bias", Tensor.of(bias, 10));
-        c.loadStateDict(sd, true);
-        Path p = dir.resolve("judge-" + k + ".safetensors");
-        c.save(p, null);
-        return p;
-    }
+    /** A judge that calls every image class {@code k}, saved in {@code dir} ({@link ConstantJudge}): figures with known values. */
+    static Path constantJudge(Path dir, int k) { return ConstantJudge.save(dir, k); }
 
     /** Decodes a PNG (failing when the file is not one) and checks its size; returns the image. */
     static BufferedImage png(Path file, int width, int height) throws IOException {

@@ -80,7 +80,7 @@ class SweepCliTest {
     void aForgetRunBelowTheBarSaysSoAndExitsThree() throws Exception {
         Path out = dir.resolve("forget-below");
         assertMessage(SfdCli.EXIT_BELOW_BAR, "BELOW THE BAR", "forget", "--teacher", teacher.toString(), "--classifier",
-                CliEndToEndTest.constantJudge(0, dir).toString(), "--plan", "0->1", "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2",
+                CliFixtures.constantJudge(dir, 0).toString(), "--plan", "0->1", "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2",
                 "--eval-every", "0", "--eval-samples", "4", "--eval-per-class", "2", "--out", out.toString());
         Map<String, Object> report = Json.readMap(out.resolve("report.json"));
         assertEquals(false, report.get("bar_met"));
@@ -89,7 +89,7 @@ class SweepCliTest {
         assertTrue(Files.isRegularFile(out.resolve(RunFolder.MANIFEST_FILE)), "a run below the bar still finishes its folder");
         // the same run judged by a classifier that sees the override everywhere meets the judged part of the bar
         Path ok = dir.resolve("forget-met");
-        assertEquals(0, SfdCli.execute("forget", "--teacher", teacher.toString(), "--classifier", CliEndToEndTest.constantJudge(1, dir).toString(),
+        assertEquals(0, SfdCli.execute("forget", "--teacher", teacher.toString(), "--classifier", CliFixtures.constantJudge(dir, 1).toString(),
                 "--plan", "0->1", "--iterations", "2", "--batch-remain", "2", "--batch-forget", "2", "--eval-every", "0", "--eval-samples", "4",
                 "--eval-per-class", "2", "--out", ok.toString()));
         assertEquals(true, Json.readMap(ok.resolve("report.json")).get("bar_met"));
@@ -98,7 +98,7 @@ class SweepCliTest {
     @Test
     void aQuickSweepWritesItsFilesExitsThreeBelowTheBarAndResumesFromItsCache() throws Exception {
         Path out = dir.resolve("sweep");
-        String judge = CliEndToEndTest.constantJudge(0, dir).toString();
+        String judge = CliFixtures.constantJudge(dir, 0).toString();
         String[] args = {"sweep", "--teacher", teacher.toString(), "--classifier", judge, "--quick", "--pair", "0->1", "--eval-samples", "4",
             "--eval-per-class", "2", "--teacher-per-class", "2", "--out", out.toString()};
         assertMessage(SfdCli.EXIT_BELOW_BAR, "sweep finished BELOW THE BAR on 1 pair", args);
