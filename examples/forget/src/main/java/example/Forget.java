@@ -24,7 +24,7 @@ public final class Forget {
         ForgetPlan plan = ForgetPlan.classes().forget(0).overrideWith(1);
         SfdRecipe recipe = SfdRecipe.robust(Models.stage1("shipped").networks()).seed(7);
         if (iterations != recipe.config().iterations()) recipe = recipe.iterations(iterations).stopRule(StopRule.fixedLength());
-        Evaluator evaluator = Models.withShippedSecondJudge(new Evaluator(Models.classifier(), FashionMnist.test()));
+        Evaluator evaluator = Models.shippedEvaluator(FashionMnist.test());
         ForgetRun run = new ForgetRun(teacher, plan, recipe, folder)
                 .judge(evaluator.quickJudge(recipe.quickPerClass()));
         ForgetRun.Result result = run.run();

@@ -147,6 +147,18 @@ public final class Evaluator {
     }
 
     /**
+     * Only the remaining-class FD of {@link #figures(OneStepGenerator, ForgetPlan, int, int, long)} with the same
+     * {@code perRemain} and {@code seed} (the same latents, so the same value), for comparing a generator with a teacher
+     * at the teacher's sample count: draws no forgotten-label image and reads nothing with the second judge. NaN
+     * without reference images.
+     */
+    public double fdRemain(OneStepGenerator g, ForgetPlan plan, int perRemain, long seed) {
+        if (real == null) return Double.NaN;
+        int[] rl = repeat(plan.remainClasses(g.numClasses()), perRemain);
+        return Metrics.meanOver(judge(sampleBatched(g, rl, seed + 7), rl).perClassFd(), plan.remainClasses(classifier.numClasses()));
+    }
+
+    /**
      * The figures of {@code plan} from images drawn elsewhere: {@code forgetImages[i]} are images generated for the
      * i-th forgotten label of the plan, {@code remainImages} images of the remaining classes with their labels.
      */

@@ -4,6 +4,7 @@ import dev.sfd.FormatException;
 import dev.sfd.SfdException;
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.io.SafeTensors;
+import dev.sfd.models.data.Dataset;
 import dev.sfd.tensor.DType;
 import dev.sfd.unlearn.OneStepGenerator;
 import java.io.IOException;
@@ -189,6 +190,22 @@ public final class Models {
      */
     public static Evaluator withShippedSecondJudge(Evaluator evaluator) {
         return shipped(SECOND_CLASSIFIER) ? evaluator.secondJudge(secondClassifier(), SECOND_JUDGE_NAME) : evaluator;
+    }
+
+    /**
+     * The product's evaluator: the shipped judge ({@link #classifier()}) and, when this build ships it, the shipped second
+     * judge ({@link #withShippedSecondJudge}), with {@code real} as the reference images of FD (null: no FD).
+     */
+    public static Evaluator shippedEvaluator(Dataset real) {
+        return withShippedSecondJudge(new Evaluator(classifier(), real));
+    }
+
+    /**
+     * The evaluator of a judge named as {@link #classifier(String)} names it: {@code "classifier"} gives
+     * {@link #shippedEvaluator} (both shipped judges), any other judge reads alone.
+     */
+    public static Evaluator evaluator(String classifierSpec, Dataset real) {
+        return "classifier".equals(classifierSpec) ? shippedEvaluator(real) : new Evaluator(classifier(classifierSpec), real);
     }
 
     /** "classifier" (the shipped judge), "second-classifier" (the shipped second judge) or a path. */

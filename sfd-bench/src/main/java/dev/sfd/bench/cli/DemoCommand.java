@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         dev.sfd.unlearn.MemoryEstimate.of(teacher, recipe.config()).requireFits(Runtime.getRuntime().maxMemory(), "--batch-remain / --batch-forget");
         Output.claim(out, resume, overwrite, "demo", plan.toString(), recipe.config().seed(), recipe.config().toMap());
         long t0 = System.nanoTime();
-        Evaluator ev = Models.withShippedSecondJudge(new Evaluator(Models.classifier(), FashionMnist.test()));
+        Evaluator ev = Models.shippedEvaluator(FashionMnist.test());
         TeacherFigures tf = teacherFigures(teacher, plan, ev);
 
         long tSfd = System.nanoTime();
@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
 
         Figures gen = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
         // Frechet distance is biased upward at small sample counts: compare with the teacher at ITS count too
-        double genFdMatched = tf.perClass() == evalPerClass ? gen.fdRemain() : ev.figures(g, plan, 1, tf.perClass(), 9_100).fdRemain();
+        double genFdMatched = tf.perClass() == evalPerClass ? gen.fdRemain() : ev.fdRemain(g, plan, tf.perClass(), 9_100);
         Map<String, Object> matched = new LinkedHashMap<>();
         matched.put("per_class", tf.perClass());
         matched.put("generator", genFdMatched);

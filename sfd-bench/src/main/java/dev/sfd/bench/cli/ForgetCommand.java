@@ -7,7 +7,6 @@ import dev.sfd.io.Json;
 import dev.sfd.models.Classifier;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
-import dev.sfd.models.data.FashionMnist;
 import dev.sfd.models.sweep.PairSweep;
 import dev.sfd.unlearn.ForgetPlan;
 import dev.sfd.unlearn.ForgetRun;
@@ -58,11 +57,10 @@ final class ForgetCommand implements Callable<Integer> {
         SfdRecipe recipe = opts.recipe(teacher);
         recipe = recipe.config(recipe.config().overrideMode(mode));
         recipe.config().requireFits(plan, teacher.labelDim());
-        Classifier judge = Models.classifier(classifier);
+        Evaluator ev = Suite.evaluator(classifier);
+        Classifier judge = ev.classifier();
         dev.sfd.unlearn.MemoryEstimate.of(teacher, recipe.config()).requireFits(Runtime.getRuntime().maxMemory(), "--batch-remain / --batch-forget");
         Output.claim(out, resume, overwrite, "forget", plan.toString(), recipe.config().seed(), recipe.config().toMap());
-        Evaluator ev = new Evaluator(judge, FashionMnist.isAvailable() ? FashionMnist.test() : null);
-        if ("classifier".equals(classifier)) Models.withShippedSecondJudge(ev);
         long t0 = System.nanoTime();
         ConsoleRun view = new ConsoleRun(plan.toString());
         ForgetRun.Result run = view.run(new ForgetRun(teacher, plan, recipe, out).judge(ev.quickJudge(recipe.quickPerClass()))
@@ -109,7 +107,7 @@ final class ForgetCommand implements Callable<Integer> {
         }
         Figures t = Figures.ofTable(ref.table(), plan, null);
         double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
-                : evalPerClass == ref.perClass() ? f.fdRemain() : ev.figures(g, plan, 1, ref.perClass(), 9_100).fdRemain();
+                : evalPerClass == ref.perClass() ? f.fdRemain() : ev.fdRemain(g, plan, ref.perClass(), 9_100);
         return Bar.PRODUCT.check(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(), t.remainAccuracy(), fd,
                 Double.isNaN(fd) ? Double.NaN : t.fdRemain(), ceiling));
     }

@@ -50,10 +50,23 @@ final class Suite {
 
     /** As {@link #classifier(String)}, with {@code shipped} saying which shipped assets are in the build. */
     static Classifier classifier(String spec, java.util.function.Predicate<String> shipped) {
-        if ("classifier".equals(spec) && !shipped.test(Models.CLASSIFIER)) {
+        requireInBuild(spec, shipped);
+        return Models.classifier(spec);
+    }
+
+    private static void requireInBuild(String classifierSpec, java.util.function.Predicate<String> shipped) {
+        if ("classifier".equals(classifierSpec) && !shipped.test(Models.CLASSIFIER)) {
             throw new SfdException("the shipped judge classifier " + WEIGHTS_DIR + Models.CLASSIFIER + " is not in this build yet; pass --classifier PATH");
         }
-        return Models.classifier(spec);
+    }
+
+    /**
+     * The evaluator of judge {@code spec} ({@link Models#evaluator}: 'classifier' reads with both shipped judges), with
+     * the Fashion-MNIST test split for FD when it is installed; a clear error while the shipped judge is not in the build.
+     */
+    static Evaluator evaluator(String spec) {
+        requireInBuild(spec, Models::shipped);
+        return Models.evaluator(spec, FashionMnist.isAvailable() ? FashionMnist.test() : null);
     }
 
     /** Fashion-MNIST split, or a clear error naming the install command. */

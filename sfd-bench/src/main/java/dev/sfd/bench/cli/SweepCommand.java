@@ -6,7 +6,6 @@ import dev.sfd.eval.Bar;
 import dev.sfd.eval.Figures;
 import dev.sfd.io.Json;
 import dev.sfd.io.RunCache;
-import dev.sfd.models.Classifier;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
 import dev.sfd.models.data.FashionMnist;
@@ -79,7 +78,7 @@ final class SweepCommand implements Callable<Integer> {
             for (PairSweep.Pair p : set) System.out.println(p + "  " + name(p.forget()) + " -> " + name(p.override()));
             return 0;
         }
-        Classifier judge = Suite.classifier(classifierSpec);
+        Evaluator ev = Suite.evaluator(classifierSpec);
         SfdRecipe recipe = recipe(teacher);
         Path dir = out != null ? out : Path.of(quick ? "runs/sweep-quick" : "runs/sweep");
         String setText = String.join(",", set.stream().map(PairSweep.Pair::toString).toList());
@@ -89,8 +88,6 @@ final class SweepCommand implements Callable<Integer> {
         Output.claim(dir, resume, overwrite, "sweep", setText, pairSeed, identity);
 
         long t0 = System.nanoTime();
-        Evaluator ev = new Evaluator(judge, FashionMnist.isAvailable() ? FashionMnist.test() : null);
-        if ("classifier".equals(classifierSpec)) Models.withShippedSecondJudge(ev);
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifierSpec) ? PairSweep.TeacherReference.shipped() : null;
         if (ref == null) {
             int n = teacherPerClass != null ? teacherPerClass : budget.perClass();
