@@ -15,8 +15,8 @@ import java.util.Map;
  * beside the absolute bar (which stays as it is) and {@link Bar#atJudgeCeiling} is the separately named relative
  * criterion.
  *
- * <p>Over several forgotten classes every figure is the mean over the plan's forgotten classes, like
- * {@link Figures#ua()}.
+ * <p>Over several forgotten classes every figure is the lowest over the plan's pairs, per judge: the bar reads a plan's
+ * worst pair ({@link Figures#worstUaByBoth()}), which cannot score above the lowest pair's ceiling.
  *
  * @param ua share of real override-class images the first judge does NOT read as the forgotten class
  * @param overrideShare share of real override-class images the first judge reads as the override class
@@ -26,6 +26,9 @@ import java.util.Map;
  * @param description what was read, for messages, e.g. {@code "real T-shirt/top test images as not Shirt"}
  */
 public record JudgeCeiling(double ua, double overrideShare, double secondUa, double secondOverrideShare, int images, String description) {
+    /** How {@link #description()} starts its list of pairs for a plan with several (after "real ... images "). */
+    public static final String LOWEST_PAIR_OF = "(lowest pair of ";
+
     public JudgeCeiling {
         if (images < 1) throw new SfdException("JudgeCeiling: needs >= 1 real image per override class, got " + images);
         if (description == null || description.isBlank()) throw new SfdException("JudgeCeiling: description is empty");
@@ -49,7 +52,9 @@ public record JudgeCeiling(double ua, double overrideShare, double secondUa, dou
     /** {@code "the judges read 0.909 / 0.856 of real Pullover test images as Pullover"}: the override share's ceiling. */
     public String overrideText() {
         int cut = description.indexOf(" as not ");
-        String what = cut > 0 && !description.contains("(") ? description.substring(0, cut) + " as the override" : description + " (as the override)";
+        int several = description.indexOf(LOWEST_PAIR_OF);
+        String what = several > 0 ? description.substring(0, several) + "of each override class as that class (lowest pair)"
+                : cut > 0 ? description.substring(0, cut) + " as the override" : description + " (as the override)";
         return hasSecond() ? String.format("the judges read %.3f / %.3f of %s", overrideShare, secondOverrideShare, what)
                 : String.format("the judge reads %.3f of %s", overrideShare, what);
     }

@@ -104,7 +104,7 @@ class EvaluatorSecondJudgeTest {
         dev.sfd.unlearn.OneStepGenerator g = new dev.sfd.unlearn.OneStepGenerator(SongUnet.create(BadInputTest.SMALL, 1), 2.5);
         ForgetPlan two = ForgetPlan.classes().forget(0).overrideWith(1).forget(2).overrideWith(1);
         // the first judge calls everything class 2: label 0 is forgotten (UA 1), label 2 is not (UA 0); mean 0.5
-        Evaluator ev = new Evaluator(constant(Classifier.Arch.CNN6, 2), null).secondJudge(constant(Classifier.Arch.CNN3K5, 1), "judge-b");
+        Evaluator ev = new Evaluator(ConstantJudge.of(Classifier.Arch.CNN6, 2), null).secondJudge(ConstantJudge.of(Classifier.Arch.CNN3K5, 1), "judge-b");
         Figures q = ev.quick(g, two, 2);
         assertEquals(0.5, q.ua(), 1e-12);
         assertEquals(2, q.perForgetClass().size(), "one row per forgotten label");
@@ -113,7 +113,7 @@ class EvaluatorSecondJudgeTest {
         assertEquals(0.0, q.worstUaByBoth());
         assertFalse(q.forgotten(0.5, 0.0), "the mean reaches 0.5, the worst pair does not");
         // the second judge's worst pair counts too: first judge everything Trouser (both pairs forgotten), second class 2
-        Figures r = new Evaluator(constant(Classifier.Arch.CNN6, 1), null).secondJudge(constant(Classifier.Arch.CNN3K5, 2), "judge-b").quick(g, two, 2);
+        Figures r = new Evaluator(ConstantJudge.of(Classifier.Arch.CNN6, 1), null).secondJudge(ConstantJudge.of(Classifier.Arch.CNN3K5, 2), "judge-b").quick(g, two, 2);
         assertEquals(0.5, r.second().ua(), 1e-12);
         assertEquals(0.0, r.second().worstUa());
         assertFalse(r.forgotten(0.5, 0.0));
