@@ -192,6 +192,17 @@ class ReadmeFiguresTest {
                 same("0.001", num(((Map<?, ?>) r.get("settings")).get("lr")), "the strong attack's learning rate");
                 attack(row[1], curve(r, "curve"), "forgotten_rate", "lr 1e-3 attack, Heun");
                 attack(row[2], curve(r, "curve"), "forgotten_rate_one_step", "lr 1e-3 attack, one-step");
+            } else if (label.equals("robust SFD, Sneaker -> Sandal, attack at lr 1e-3")) {
+                Map<String, Object> r = json("relearn-robust-7to5-lr1e-3.json");
+                assertEquals(7, (int) num(r.get("forget")), "README: the Sneaker -> Sandal attack forgets 7");
+                same("0.001", num(((Map<?, ?>) r.get("settings")).get("lr")), "the strong attack's learning rate");
+                attack(row[1], curve(r, "curve"), "forgotten_rate", "Sneaker -> Sandal lr 1e-3, Heun");
+                attack(row[2], curve(r, "curve"), "forgotten_rate_one_step", "Sneaker -> Sandal lr 1e-3, one-step");
+            } else if (label.startsWith("robust SFD, seed 7, 2,000-step attack")) {
+                Map<String, Object> r = json("relearn-robust-seed7-2000.json");
+                same("2000", num(((Map<?, ?>) r.get("settings")).get("steps")), "the long attack's steps");
+                attack(row[1], curve(r, "curve"), "forgotten_rate", "2,000-step attack, Heun");
+                attack(row[2], curve(r, "curve"), "forgotten_rate_one_step", "2,000-step attack, one-step");
             } else {
                 throw new AssertionFailedError("README relearning table has a row '" + label + "' with no committed measurement known to this test");
             }
