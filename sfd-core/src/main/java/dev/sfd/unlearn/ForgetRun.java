@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * One forgetting run of an {@link SfdRecipe}, end to end, in its own folder: stage 1 (when the recipe distils one, in
  * {@code FOLDER/stage1}), then the run that forgets (in {@code FOLDER}), quick evaluations by a {@link Judge} every
  * {@link SfdRecipe#evalEvery()} iterations, the {@link StopRule}, checkpoints ({@code checkpoint.safetensors}, every
- * {@link SfdConfig#checkpointEvery()} iterations, at the planned length and on cancellation) and the final fake score
+ * {@link SfdConfig#checkpointEvery()} iterations, after {@link #checkpointInterval(Duration) ten minutes} without one,
+ * at the planned length and on cancellation) and the final fake score
  * network ({@code fake.safetensors}, which makes the folder usable as a stage 1). Listeners hear steps, evaluations and
  * decisions.
  *
@@ -89,6 +91,9 @@ public final class ForgetRun {
 
     static final String STAGE1 = "stage1", FORGET = "forget";
 
+    /** Wall-clock time after which a run writes a checkpoint even between {@link SfdConfig#checkpointEvery()} steps. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMinutes(10);
+
     private final ScoreNetwork teacher;
     private final ForgetPlan plan;
     private final SfdRecipe recipe;
@@ -101,6 +106,9 @@ public final class ForgetRun {
     private boolean resume;
     private volatile boolean cancelled;
     private boolean started;
+    private long checkpointIntervalNanos = DEFAULT_CHECKPOINT_INTERVAL.toNanos();
+    /** {@link System#nanoTime()} of the last checkpoint written (or of the stage's start). */
+    private long lastSaveNanos;
     /** Best quick evaluation of the forgetting stage (when tracked), its step and a copy of its generator network. */
     private Figures bestFigures;
     private long bestStep = -1;
@@ -144,6 +152,27 @@ public final class ForgetRun {
     public ForgetRun stopWhen(StopRule rule) {
         if (rule == null) throw new SfdException("ForgetRun: stop rule is null");
         this.stopRule = rule.fresh();
+        return this;
+    }
+
+    /**
+     * Also writes the checkpoint after an iteration when this much wall-clock time has passed since the last one
+     * (default {@link #DEFAULT_CHECKPOINT_INTERVAL}), so that a run on a slow or loaded machine, where
+     * {@link SfdConfig#checkpointEvery()} iterations can take an hour, loses at most about this much work when it is
+     * killed. {@link Duration#ZERO} writes one after every iteration. Not part of the recipe: a run resumes
+     * bit-identically from a checkpoint at any step, so the interval changes no result.
+     */
+    public ForgetRun checkpointInterval(Duration interval) {
+        if (interval == null || interval.isNegative()) {
+            throw new dev.sfd.ConfigException("ForgetRun: checkpoint interval must be zero or positive, got " + interval);
+        }
+        long nanos;
+        try {
+            nanos = interval.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE; // centuries: never by time
+        }
+        this.checkpointIntervalNanos = nanos;
         return this;
     }
 
@@ -219,6 +248,7 @@ public final class ForgetRun {
         boolean keepBest = stage.equals(FORGET) && rule.canExtend(planned);
         try (var sfd = new ScoreForgettingDistillation(teacher, p, runCfg, generatorInit, fakeInit).classifier(classifier)) {
             if (resumeStage) sfd.resume(ckpt);
+            lastSaveNanos = System.nanoTime();
             if (keepBest) {
                 startBest(dir.resolve(BEST), sfd, resumeStage);
                 restoreDecisions(dir.resolve(EVALUATIONS), sfd, rule, planned, every, resumeStage);
@@ -272,7 +302,11 @@ public final class ForgetRun {
                 throw new CancellationException(d.reason());
             }
             sfd.iterate();
-            if (sfd.step() % sfd.config().checkpointEvery() == 0 || sfd.step() == end) sfd.save(ckpt);
+            if (sfd.step() % sfd.config().checkpointEvery() == 0 || sfd.step() == end
+                    || System.nanoTime() - lastSaveNanos >= checkpointIntervalNanos) {
+                sfd.save(ckpt);
+                lastSaveNanos = System.nanoTime();
+            }
         }
     }
 

@@ -111,6 +111,49 @@ class ForgetRunTest {
         assertThrows(SfdException.class, run::run, "a run object runs once");
     }
 
+    /**
+     * A run whose step-based checkpoints are far apart still writes one after the wall-clock interval (here zero: after
+     * every iteration); the checkpoint a killed run would have left at iteration 3 resumes to the straight run's bits.
+     */
+    @Test
+    void theTimedCheckpointBetweenStepCheckpointsResumesBitIdentically() throws Exception {
+        SfdRecipe recipe = small().evalEvery(0).stopRule(StopRule.fixedLength()).config(SfdCheckpointTest.cfg().iterations(6).checkpointEvery(100));
+        ForgetRun.Result straight = new ForgetRun(teacher(), plan(), recipe, dir.resolve("s")).run();
+        Path killed = dir.resolve("k");
+        Files.createDirectories(killed);
+        List<Boolean> untimed = new ArrayList<>();
+        new ForgetRun(teacher(), plan(), recipe, dir.resolve("u")).addListener(new ForgetRun.Listener() {
+            @Override
+            public void onStep(String stage, long step, long max, java.util.Map<String, Double> losses) {
+                if (step == 4) untimed.add(Files.exists(dir.resolve("u").resolve(ForgetRun.CHECKPOINT)));
+            }
+        }).run();
+        assertEquals(List.of(false), untimed, "with the default interval no checkpoint before the planned end (checkpointEvery 100)");
+        ForgetRun timed = new ForgetRun(teacher(), plan(), recipe, dir.resolve("t")).checkpointInterval(java.time.Duration.ZERO);
+        timed.addListener(new ForgetRun.Listener() {
+            @Override
+            public void onStep(String stage, long step, long max, java.util.Map<String, Double> losses) {
+                if (step != 4) return; // iteration 4 is under way: the folder holds iteration 3's checkpoint
+                try {
+                    Files.copy(dir.resolve("t").resolve(ForgetRun.CHECKPOINT), killed.resolve(ForgetRun.CHECKPOINT));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        timed.run();
+        List<Long> startedAt = new ArrayList<>();
+        ForgetRun.Result resumed = new ForgetRun(teacher(), plan(), recipe, killed).resume(true).addListener(new ForgetRun.Listener() {
+            @Override
+            public void onStageStart(String stage, long step, long max) { startedAt.add(step); }
+        }).run();
+        assertEquals(List.of(3L), startedAt, "the resumed run continues from the timed checkpoint of iteration 3");
+        assertEquals(6, resumed.iterations());
+        assertSameGenerator(straight.generator(), resumed.generator());
+        assertThrows(dev.sfd.ConfigException.class, () -> new ForgetRun(teacher(), plan(), recipe, dir.resolve("x")).checkpointInterval(java.time.Duration.ofSeconds(-1)));
+        assertThrows(dev.sfd.ConfigException.class, () -> new ForgetRun(teacher(), plan(), recipe, dir.resolve("x")).checkpointInterval(null));
+    }
+
     /** SFD-Two-Stage cancelled in stage 1 resumes stage 1, then starts stage 2 (which has no checkpoint yet): the straight run's weights. */
     @Test
     void twoStageCancelledInStageOneResumesThroughBothStages() {
