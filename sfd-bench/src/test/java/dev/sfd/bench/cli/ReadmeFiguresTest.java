@@ -21,7 +21,7 @@ import org.opentest4j.AssertionFailedError;
  * The README's headline figures are the committed measurements: the demo paragraph against
  * {@code docs/results/demo-robust-seed{7,8}-report.json} and {@code demo-report.json}, the relearning table against the
  * {@code relearn-robust-*.json} files and {@code table-full.json}, the comparison table row by row against
- * {@code table-full.json}. A figure is compared at the number of decimals the README shows it with, so a changed digit
+ * {@code table-full.json}, the sweep table against {@code sweep.json}. A figure is compared at the number of decimals the README shows it with, so a changed digit
  * on either side fails ({@link #aChangedDigitInTheReadmeFails}). Regenerate a measurement, then update the README.
  */
 class ReadmeFiguresTest {
@@ -90,6 +90,9 @@ class ReadmeFiguresTest {
             {"| 0.01 -> 0.08 | 0.00 -> 0.02 |", "| 0.01 -> 0.09 | 0.00 -> 0.02 |"}, // relearning table: Sneaker -> Sandal
             {"0.00 -> 0.15 | 0.00 -> 0.23, 0.00 -> 0.23 |", "0.00 -> 0.15 | 0.00 -> 0.23, 0.00 -> 0.32 |"}, // relearning table: lr 1e-3, seed 8
             {"FD 1.12x the teacher's", "FD 1.21x the teacher's"},
+            {"| 0.808 / 0.864 |", "| 0.808 / 0.865 |"}, // sweep: Sandal -> Pullover override, second judge
+            {"| 200 (1) |", "| 200 (2) |"}, // sweep: Shirt -> T-shirt/top iterations
+            {"**8 of 10 pairs meet the bar**", "**9 of 10 pairs meet the bar**"}, // sweep: the count
         };
         for (String[] e : edits) {
             assertEquals(1, readme.split(Pattern.quote(e[0]), -1).length - 1, "'" + e[0] + "' should occur once in README.md");
@@ -105,6 +108,44 @@ class ReadmeFiguresTest {
         demoParagraph(text);
         relearningTable(readmeText);
         comparisonTable(readmeText, text);
+        sweepTable(readmeText, text);
+    }
+
+    /** "Sweep": every pair's row against {@code sweep.json}, and the count of pairs that meet the bar. */
+    static void sweepTable(String readme, String text) {
+        Map<String, Map<?, ?>> byPair = new java.util.LinkedHashMap<>();
+        for (Object o : (List<?>) json("sweep.json").get("rows")) byPair.put((String) ((Map<?, ?>) o).get("pair"), (Map<?, ?>) o);
+        List<String[]> rows = table(readme, "| pair | UA (shipped / second judge) |");
+        assertEquals(byPair.size(), rows.size(), "README: the sweep table has one row per pair of sweep.json");
+        int met = 0;
+        for (String[] row : rows) {
+            Matcher m = Pattern.compile("^(\\d) -> (\\d) ").matcher(row[0]);
+            assertTrue(m.find(), "README sweep row '" + row[0] + "' does not start with 'F -> O'");
+            String pair = m.group(1) + "->" + m.group(2);
+            Map<?, ?> r = byPair.get(pair);
+            assertNotNull(r, "README sweep row " + pair + " is not in sweep.json");
+            Map<?, ?> c = (Map<?, ?>) r.get("judge_ceiling");
+            pairOf(row[1], r.get("ua"), r.get("second_ua"), "sweep " + pair + " UA");
+            pairOf(row[2], r.get("as_override"), r.get("second_as_override"), "sweep " + pair + " override share");
+            pairOf(row[3], c.get("ua"), c.get("second_ua"), "sweep " + pair + " UA ceiling");
+            pairOf(row[4], c.get("as_override"), c.get("second_as_override"), "sweep " + pair + " override ceiling");
+            same(row[5], num(r.get("teacher_override_class_accuracy")), "sweep " + pair + " teacher's override accuracy");
+            pairOf(row[6], r.get("remain_accuracy_ratio"), r.get("fd_remain_ratio"), "sweep " + pair + " accuracy / FD ratio");
+            assertEquals(String.format(Locale.ROOT, "%d (%d)", (long) num(r.get("iterations")), (long) num(r.get("generator_step"))), row[7],
+                    "README: sweep " + pair + " iterations (generator of)");
+            boolean barMet = Boolean.TRUE.equals(r.get("bar_met"));
+            assertEquals(barMet, row[8].equals("met"), "README: sweep " + pair + " says '" + row[8] + "', bar_met is " + barMet);
+            if (barMet) met++;
+        }
+        same(find(text, "\\*\\*(\\d+) of (\\d+) pairs meet the bar\\*\\*", "the sweep's count").group(1), met, "the pairs that meet the bar");
+    }
+
+    /** "a / b" against two figures. */
+    static void pairOf(String shown, Object a, Object b, String what) {
+        String[] p = shown.split(" / ");
+        assertEquals(2, p.length, "README: " + what + " '" + shown + "' is not 'a / b'");
+        same(p[0].trim(), num(a), what + " (first)");
+        same(p[1].trim(), num(b), what + " (second)");
     }
 
     /** "What ./sfd demo does and measures": the robust recipe on seeds 7 and 8, and plain SFD-Two-Stage. */
