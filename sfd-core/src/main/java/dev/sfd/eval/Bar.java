@@ -65,6 +65,28 @@ public record Bar(double minUa, double minOverride, double minAccuracyRatio, dou
             this(ua, overrideShare, remainAccuracy, teacherAccuracy, fdRemain, teacherFd, null);
         }
 
+        /**
+         * The inputs of a forgetting run judged against its teacher, from the library's figures: UA and override share of
+         * the worst forgotten class by both judges ({@link Figures#worstUaByBoth()}, {@link Figures#worstOverrideShareByBoth()}),
+         * the generator's remaining-class accuracy, its remaining-class FD at the teacher's image count, and the teacher's
+         * remaining-class accuracy and FD from its figures of the same plan. This is how every caller of the bar assembles its
+         * inputs; a comparison that cannot be made is left unjudged ({@link Verdict#unjudged()}), never failed.
+         *
+         * @param generator the generator's figures (its own FD at its own count is not compared; see {@code fdAtTeacherCount})
+         * @param fdAtTeacherCount the generator's remaining-class FD at the teacher's images per class (FD grows as samples
+         *                         shrink, so it is compared at equal counts); NaN when it was not measured (an evaluator without
+         *                         reference images): the FD comparison is then not judged
+         * @param teacher the teacher's figures of the same plan (null when unknown: accuracy and FD are then not judged)
+         * @param ceiling the judges' own ceiling on real images of the override classes (null when not measured)
+         */
+        public static Inputs of(Figures generator, double fdAtTeacherCount, Figures teacher, JudgeCeiling ceiling) {
+            if (generator == null) throw new SfdException("Bar.Inputs: the generator's figures are required");
+            double teacherAccuracy = teacher == null ? Double.NaN : teacher.remainAccuracy();
+            double teacherFd = teacher == null || Double.isNaN(fdAtTeacherCount) ? Double.NaN : teacher.fdRemain();
+            return new Inputs(generator.worstUaByBoth(), generator.worstOverrideShareByBoth(), generator.remainAccuracy(), teacherAccuracy,
+                    fdAtTeacherCount, teacherFd, ceiling);
+        }
+
         /** Generator accuracy / teacher accuracy (NaN when the teacher's is unknown). */
         public double accuracyRatio() { return remainAccuracy / teacherAccuracy; }
 

@@ -68,6 +68,30 @@ class BarTest {
     }
 
     @Test
+    void inputsFromFiguresReadTheWorstPairByBothJudgesAndTheTeachersFigures() {
+        // two forgotten classes: mean UA 0.995, worst 0.992 by the first judge; the second judge's worst is lower still
+        List<Figures.ForgetRow> rows = List.of(new Figures.ForgetRow(0, 1, 0.998, 0.97, new int[10]), new Figures.ForgetRow(7, 5, 0.992, 0.95, new int[10]));
+        Figures gen = new Figures(0.995, 0.96, 0.91, 31.0, rows, null, null)
+                .withSecondJudge(new Figures.SecondJudge("b", 0.993, 0.955, 0.9, 0.985, 0.93));
+        Figures teacher = Figures.of(0.01, 0.02, 0.92, 20.0);
+        Bar.Inputs in = Bar.Inputs.of(gen, 27.5, teacher, null);
+        assertEquals(new Bar.Inputs(0.985, 0.93, 0.91, 0.92, 27.5, 20.0, null), in, "the worst pair by the stricter judge, FD at the teacher's count");
+        assertEquals(List.of("ua"), failing(Bar.PRODUCT.check(in)));
+
+        JudgeCeiling c = new JudgeCeiling(0.99, 0.98, Double.NaN, Double.NaN, 1000, "real images");
+        assertEquals(c, Bar.Inputs.of(gen, 27.5, teacher, c).ceiling());
+        // an unknown teacher: neither ratio is judged
+        Bar.Verdict unknown = Bar.PRODUCT.check(Bar.Inputs.of(Figures.of(1, 1, 0.1, 99), 99, null, null));
+        assertTrue(unknown.met(), unknown.summary());
+        assertEquals(2, unknown.unjudged().size());
+        // FD not measured (no reference images): FD is not judged, accuracy still is
+        Bar.Verdict noFd = Bar.PRODUCT.check(Bar.Inputs.of(Figures.of(1, 1, 0.5, Double.NaN), Double.NaN, teacher, null));
+        assertEquals(List.of("remain_accuracy_ratio"), failing(noFd));
+        assertEquals(List.of("fd_remain_ratio (no teacher FD at equal counts)"), noFd.unjudged());
+        assertThrows(SfdException.class, () -> Bar.Inputs.of(null, 1, teacher, null));
+    }
+
+    @Test
     void thresholdsAreSharesAndRatiosAtTheirEdges() {
         // the edges themselves are valid bars
         new Bar(0, 0, 0, 1e-9);

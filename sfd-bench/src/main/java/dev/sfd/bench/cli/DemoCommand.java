@@ -83,8 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         matched.put("generator", genFdMatched);
         matched.put("teacher", tf.figures().fdRemain());
         matched.put("ratio", genFdMatched / tf.figures().fdRemain());
-        Bar.Verdict verdict = Bar.PRODUCT.check(new Bar.Inputs(gen.worstUaByBoth(), gen.worstOverrideShareByBoth(), gen.remainAccuracy(),
-                tf.figures().remainAccuracy(), genFdMatched, tf.figures().fdRemain(), ev.judgeCeiling(plan)));
+        Bar.Verdict verdict = Bar.PRODUCT.check(Bar.Inputs.of(gen, genFdMatched, tf.figures(), ev.judgeCeiling(plan)));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);
         report.put("override", override);

@@ -84,8 +84,7 @@ final class ForgetCommand implements Callable<Integer> {
         if (verdict != null) report.putAll(verdict.toJson());
         if (ceiling != null) {
             report.put("judge_ceiling", ceiling.toJson());
-            report.put("ua_at_judge_ceiling", Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(),
-                    Double.NaN, f.fdRemain(), Double.NaN, ceiling)));
+            report.put("ua_at_judge_ceiling", Bar.PRODUCT.atJudgeCeiling(Bar.Inputs.of(f, f.fdRemain(), null, ceiling)));
         }
         report.put("seconds", seconds);
         report.putAll(f.toJson());
@@ -102,13 +101,9 @@ final class ForgetCommand implements Callable<Integer> {
      */
     private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev, dev.sfd.eval.JudgeCeiling ceiling) {
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
-        if (ref == null) {
-            return Bar.PRODUCT.check(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(), Double.NaN, f.fdRemain(), Double.NaN, ceiling));
-        }
-        Figures t = Figures.ofTable(ref.table(), plan, null);
+        if (ref == null) return Bar.PRODUCT.check(Bar.Inputs.of(f, f.fdRemain(), null, ceiling));
         double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
                 : evalPerClass == ref.perClass() ? f.fdRemain() : ev.fdRemain(g, plan, ref.perClass(), 9_100);
-        return Bar.PRODUCT.check(new Bar.Inputs(f.worstUaByBoth(), f.worstOverrideShareByBoth(), f.remainAccuracy(), t.remainAccuracy(), fd,
-                Double.isNaN(fd) ? Double.NaN : t.fdRemain(), ceiling));
+        return Bar.PRODUCT.check(Bar.Inputs.of(f, fd, Figures.ofTable(ref.table(), plan, null), ceiling));
     }
 }

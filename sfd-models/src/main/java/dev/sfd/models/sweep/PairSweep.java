@@ -242,8 +242,7 @@ public final class PairSweep {
 
         /** The figures the bar is judged on (with the judge ceiling when known). */
         public Bar.Inputs barInputs() {
-            return new Bar.Inputs(generator.worstUaByBoth(), generator.worstOverrideShareByBoth(), generator.remainAccuracy(), teacher.remainAccuracy(),
-                    fdAtTeacherCount, teacher.fdRemain(), ceiling);
+            return Bar.Inputs.of(generator, fdAtTeacherCount, teacher, ceiling);
         }
 
         /** The verdict of the product's bar ({@link Bar#PRODUCT}). */
