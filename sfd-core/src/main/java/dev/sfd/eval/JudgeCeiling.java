@@ -3,7 +3,9 @@ package dev.sfd.eval;
 import dev.sfd.FormatException;
 import dev.sfd.SfdException;
 import dev.sfd.io.Json;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,15 +25,32 @@ import java.util.Map;
  * @param secondUa the same as {@code ua} by the second judge (NaN without one)
  * @param secondOverrideShare the same as {@code overrideShare} by the second judge (NaN without one)
  * @param images real images per override class (the smallest count when the plan has several)
- * @param description what was read, for messages, e.g. {@code "real T-shirt/top test images as not Shirt"}
+ * @param realImages which images were read, e.g. {@code "real Fashion-MNIST test images"}; for a ceiling read from JSON
+ *                   written before the pairs were stored, the whole old description
+ * @param pairs the plan's pairs whose override images were read, in plan order (empty only for such old JSON)
  */
-public record JudgeCeiling(double ua, double overrideShare, double secondUa, double secondOverrideShare, int images, String description) {
-    /** How {@link #description()} starts its list of pairs for a plan with several (after "real ... images "). */
-    public static final String LOWEST_PAIR_OF = "(lowest pair of ";
+public record JudgeCeiling(double ua, double overrideShare, double secondUa, double secondOverrideShare, int images, String realImages,
+                           List<Pair> pairs) {
+    /**
+     * One (forgotten, override) pair of the plan, by class id and name.
+     *
+     * @param forget the forgotten class
+     * @param forgetName its name, for messages
+     * @param override the override class whose real images were read
+     * @param overrideName its name, for messages
+     */
+    public record Pair(int forget, String forgetName, int override, String overrideName) {
+        public Pair {
+            if (forgetName == null || forgetName.isBlank() || overrideName == null || overrideName.isBlank()) {
+                throw new SfdException("JudgeCeiling.Pair " + forget + "->" + override + ": class names are empty");
+            }
+        }
+    }
 
     public JudgeCeiling {
         if (images < 1) throw new SfdException("JudgeCeiling: needs >= 1 real image per override class, got " + images);
-        if (description == null || description.isBlank()) throw new SfdException("JudgeCeiling: description is empty");
+        if (realImages == null || realImages.isBlank()) throw new SfdException("JudgeCeiling: what was read (realImages) is empty");
+        pairs = List.copyOf(pairs);
     }
 
     /** Whether a second judge read the images. */
@@ -43,23 +62,39 @@ public record JudgeCeiling(double ua, double overrideShare, double secondUa, dou
     /** The ceiling of the override share by the stricter of the judges. */
     public double overrideShareByBoth() { return hasSecond() ? Math.min(overrideShare, secondOverrideShare) : overrideShare; }
 
+    /**
+     * What was read, for messages: {@code "real Fashion-MNIST test images of T-shirt/top as not Shirt"}, with several
+     * pairs {@code "real Fashion-MNIST test images (lowest pair of Trouser as not T-shirt/top, Sandal as not Sneaker)"}.
+     */
+    public String description() {
+        if (pairs.isEmpty()) return realImages;
+        if (pairs.size() == 1) return realImages + " of " + notForgotten(pairs.get(0));
+        return realImages + " (lowest pair of " + String.join(", ", pairs.stream().map(JudgeCeiling::notForgotten).toList()) + ")";
+    }
+
+    private static String notForgotten(Pair p) { return p.overrideName() + " as not " + p.forgetName(); }
+
     /** {@code "the judges read 0.930 / 0.910 of real T-shirt/top test images as not Shirt"} (one figure with one judge). */
-    public String uaText() {
-        return hasSecond() ? String.format("the judges read %.3f / %.3f of %s", ua, secondUa, description)
-                : String.format("the judge reads %.3f of %s", ua, description);
-    }
+    public String uaText() { return read(ua, secondUa, description()); }
 
-    /** {@code "the judges read 0.909 / 0.856 of real Pullover test images as Pullover"}: the override share's ceiling. */
+    /** {@code "the judges read 0.909 / 0.856 of real Pullover test images as the override"}: the override share's ceiling. */
     public String overrideText() {
-        int cut = description.indexOf(" as not ");
-        int several = description.indexOf(LOWEST_PAIR_OF);
-        String what = several > 0 ? description.substring(0, several) + "of each override class as that class (lowest pair)"
-                : cut > 0 ? description.substring(0, cut) + " as the override" : description + " (as the override)";
-        return hasSecond() ? String.format("the judges read %.3f / %.3f of %s", overrideShare, secondOverrideShare, what)
-                : String.format("the judge reads %.3f of %s", overrideShare, what);
+        String what = pairs.isEmpty() ? realImages + " (as the override)"
+                : pairs.size() == 1 ? realImages + " of " + pairs.get(0).overrideName() + " as the override"
+                : realImages + " of each override class as that class (lowest pair)";
+        return read(overrideShare, secondOverrideShare, what);
     }
 
-    /** JSON form: {@code ua, as_override, second_ua, second_as_override} (the second pair only with a second judge), {@code images, description}. */
+    private String read(double first, double second, String what) {
+        return hasSecond() ? String.format("the judges read %.3f / %.3f of %s", first, second, what)
+                : String.format("the judge reads %.3f of %s", first, what);
+    }
+
+    /**
+     * JSON form: {@code ua, as_override, second_ua, second_as_override} (the second pair only with a second judge),
+     * {@code images, description} ({@link #description()}), then {@code real_images} and {@code pairs: [{forget,
+     * forget_name, override, override_name}]}.
+     */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ua", ua);
@@ -69,18 +104,49 @@ public record JudgeCeiling(double ua, double overrideShare, double secondUa, dou
             m.put("second_as_override", secondOverrideShare);
         }
         m.put("images", images);
-        m.put("description", description);
+        m.put("description", description());
+        if (!pairs.isEmpty()) {
+            m.put("real_images", realImages);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Pair p : pairs) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("forget", p.forget());
+                e.put("forget_name", p.forgetName());
+                e.put("override", p.override());
+                e.put("override_name", p.overrideName());
+                list.add(e);
+            }
+            m.put("pairs", list);
+        }
         return m;
     }
 
-    /** Reads {@link #toJson()}; {@code source} names the input in error messages. */
+    /**
+     * Reads {@link #toJson()}; {@code source} names the input in error messages. JSON written before the pairs were stored
+     * (no {@code pairs}) is read with its {@code description} as {@link #realImages()} and no pairs: its texts name what
+     * was read as it was described then.
+     */
     public static JudgeCeiling fromJson(Map<String, Object> j, String source) {
         if (!(j.get("ua") instanceof Number ua) || !(j.get("as_override") instanceof Number ov) || !(j.get("images") instanceof Number n)) {
             throw new FormatException("judge ceiling (" + source + "): ua, as_override and images must be numbers");
         }
         double sua = j.get("second_ua") == null ? Double.NaN : Json.toDouble(j.get("second_ua"));
         double sov = j.get("second_as_override") == null ? Double.NaN : Json.toDouble(j.get("second_as_override"));
+        List<Pair> pairs = new ArrayList<>();
+        if (j.get("pairs") instanceof List<?> list) {
+            for (Object o : list) {
+                if (!(o instanceof Map<?, ?> e) || !(e.get("forget") instanceof Number f) || !(e.get("override") instanceof Number v)
+                        || !(e.get("forget_name") instanceof String fn) || !(e.get("override_name") instanceof String vn)) {
+                    throw new FormatException("judge ceiling (" + source + "): each of pairs needs forget, forget_name, override, override_name");
+                }
+                pairs.add(new Pair(f.intValue(), fn, v.intValue(), vn));
+            }
+        }
+        Object what = pairs.isEmpty() ? j.get("description") : j.get("real_images");
+        if (!pairs.isEmpty() && !(what instanceof String w && !w.isBlank())) {
+            throw new FormatException("judge ceiling (" + source + "): pairs without real_images");
+        }
         return new JudgeCeiling(ua.doubleValue(), ov.doubleValue(), sua, sov, n.intValue(),
-                j.get("description") instanceof String d && !d.isBlank() ? d : "real override-class images");
+                what instanceof String d && !d.isBlank() ? d : "real override-class images", pairs);
     }
 }

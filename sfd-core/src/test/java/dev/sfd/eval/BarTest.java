@@ -45,7 +45,8 @@ class BarTest {
 
     @Test
     void aFailingUaNamesTheJudgesCeilingAndTheRelativeCriterionIsSeparate() {
-        JudgeCeiling c = new JudgeCeiling(0.927, 0.896, 0.899, 0.851, 1000, "real Fashion-MNIST test images of T-shirt/top as not Shirt");
+        JudgeCeiling c = new JudgeCeiling(0.927, 0.896, 0.899, 0.851, 1000, "real Fashion-MNIST test images",
+                List.of(new JudgeCeiling.Pair(6, "Shirt", 0, "T-shirt/top")));
         Bar.Inputs in = new Bar.Inputs(0.959, 0.951, 0.92, 0.84, 27, 20.6, c);
         Bar.Verdict v = Bar.PRODUCT.check(in);
         assertFalse(v.met(), "the ceiling never moves the bar");
@@ -57,14 +58,14 @@ class BarTest {
         assertFalse(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.89, 0.95, 0.92, 0.84, 27, 20.6, c)));
         assertFalse(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.999, 0.95, 0.92, 0.84, 27, 20.6)), "unknown ceiling: not claimed");
         // a ceiling above the bar: the relative criterion is the bar's UA
-        JudgeCeiling high = new JudgeCeiling(1.0, 1.0, 0.999, 0.99, 1000, "x");
+        JudgeCeiling high = new JudgeCeiling(1.0, 1.0, 0.999, 0.99, 1000, "x", List.of());
         assertFalse(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.985, 0.95, 0.92, 0.84, 27, 20.6, high)));
         assertTrue(Bar.PRODUCT.atJudgeCeiling(new Bar.Inputs(0.99, 0.95, 0.92, 0.84, 27, 20.6, high)));
         assertEquals(0.999, high.uaByBoth());
         assertEquals("ua 0.500 < 0.990", Bar.PRODUCT.check(in(0.5, 0.95, 0.8, 20)).failureText(), "no ceiling, no note");
         assertEquals("as_override 0.808 < 0.900 (the judges read 0.896 / 0.851 of real Fashion-MNIST test images of T-shirt/top as the override)",
                 Bar.PRODUCT.check(new Bar.Inputs(1.0, 0.808, 0.92, 0.84, 27, 20.6, c)).failureText());
-        assertThrows(SfdException.class, () -> new JudgeCeiling(1, 1, 1, 1, 0, "x"));
+        assertThrows(SfdException.class, () -> new JudgeCeiling(1, 1, 1, 1, 0, "x", List.of()));
     }
 
     @Test
@@ -78,7 +79,7 @@ class BarTest {
         assertEquals(new Bar.Inputs(0.985, 0.93, 0.91, 0.92, 27.5, 20.0, null), in, "the worst pair by the stricter judge, FD at the teacher's count");
         assertEquals(List.of("ua"), failing(Bar.PRODUCT.check(in)));
 
-        JudgeCeiling c = new JudgeCeiling(0.99, 0.98, Double.NaN, Double.NaN, 1000, "real images");
+        JudgeCeiling c = new JudgeCeiling(0.99, 0.98, Double.NaN, Double.NaN, 1000, "real images", List.of(new JudgeCeiling.Pair(0, "a", 1, "b")));
         assertEquals(c, Bar.Inputs.of(gen, 27.5, teacher, c).ceiling());
         // an unknown teacher: neither ratio is judged
         Bar.Verdict unknown = Bar.PRODUCT.check(Bar.Inputs.of(Figures.of(1, 1, 0.1, 99), 99, null, null));

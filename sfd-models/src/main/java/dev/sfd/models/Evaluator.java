@@ -291,7 +291,7 @@ public final class Evaluator {
         // the bar reads the worst pair (Figures.worstUaByBoth), so the ceiling is the lowest pair's, per judge
         double ua = 1, ov = 1, ua2 = 1, ov2 = 1;
         int images = Integer.MAX_VALUE;
-        java.util.List<String> what = new java.util.ArrayList<>();
+        java.util.List<JudgeCeiling.Pair> pairs = new java.util.ArrayList<>();
         for (int f : forget) {
             int o = plan.overrideOf(f);
             if (o >= real.numClasses()) throw new dev.sfd.ConfigException("judge ceiling: override class " + o + " is not a class of " + real.name());
@@ -304,12 +304,10 @@ public final class Evaluator {
                 ua2 = Math.min(ua2, Metrics.unlearningAccuracy(p[1], f));
                 ov2 = Math.min(ov2, Metrics.share(p[1], o));
             }
-            what.add(name(o) + " as not " + name(f));
+            pairs.add(new JudgeCeiling.Pair(f, name(f), o, name(o)));
         }
         boolean two = second != null;
-        String description = "real " + real.name() + " images " + (forget.length == 1 ? "of " + what.get(0)
-                : JudgeCeiling.LOWEST_PAIR_OF + String.join(", ", what) + ")");
-        return new JudgeCeiling(ua, ov, two ? ua2 : Double.NaN, two ? ov2 : Double.NaN, images, description);
+        return new JudgeCeiling(ua, ov, two ? ua2 : Double.NaN, two ? ov2 : Double.NaN, images, "real " + real.name() + " images", pairs);
     }
 
     /** {@link #judgeCeiling(ForgetPlan, OverrideMode)} of fixed override classes. */

@@ -415,8 +415,8 @@ public final class PairSweep {
     /**
      * A cached row brought up to this sweep's evaluator: a row made before the second judge existed is re-judged from
      * its cached generator (the second judge reads the same {@link Budget} samples; the first judge's figures, times and
-     * iterations stay as cached; no training), and a missing judge ceiling is measured. The row file is rewritten when
-     * anything was added.
+     * iterations stay as cached; no training), and a missing judge ceiling is measured, as is one stored before the
+     * ceiling kept its pairs ({@link JudgeCeiling#pairs()} empty). The row file is rewritten when anything was added.
      */
     private Row completed(Row row, Path folder) throws IOException {
         Figures gen = row.generator();
@@ -428,8 +428,9 @@ public final class PairSweep {
             gen = gen.withSecondJudge(fresh.second());
             changed = true;
         }
-        JudgeCeiling ceiling = row.ceiling() != null && (row.ceiling().hasSecond() || evaluator.secondJudge() == null) ? row.ceiling()
-                : evaluator.judgeCeiling(row.pair().plan());
+        JudgeCeiling c = row.ceiling();
+        boolean current = c != null && !c.pairs().isEmpty() && (c.hasSecond() || evaluator.secondJudge() == null);
+        JudgeCeiling ceiling = current ? c : evaluator.judgeCeiling(row.pair().plan());
         if (ceiling != row.ceiling()) changed = true;
         if (!changed) return row;
         Row out = row.with(gen, ceiling);

@@ -205,5 +205,19 @@ class PairSweepTest {
         PairSweep.Row third = PairSweep.Row.fromJson(file, "row");
         assertEquals(again.generator().second(), third.generator().second());
         assertEquals(again.ceiling(), third.ceiling());
+
+        // a ceiling stored before it kept its pairs (only a description) is measured again, and the row file updated
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ceiling = new java.util.LinkedHashMap<>((Map<String, Object>) file.get("judge_ceiling"));
+        ceiling.remove("pairs");
+        ceiling.remove("real_images");
+        Map<String, Object> oldFile = new java.util.LinkedHashMap<>(file);
+        oldFile.put("judge_ceiling", ceiling);
+        dev.sfd.io.Json.write(s2.folder(pair).resolve(PairSweep.ROW_FILE), oldFile);
+        PairSweep.Row fourth = s2.run(pair, runs);
+        assertEquals(0, runs.runs.get(), "no training");
+        assertEquals(two.judgeCeiling(pair.plan()), fourth.ceiling());
+        assertFalse(fourth.ceiling().pairs().isEmpty());
+        assertTrue(dev.sfd.io.Json.readMap(s2.folder(pair).resolve(PairSweep.ROW_FILE)).get("judge_ceiling").toString().contains("pairs"));
     }
 }
