@@ -176,6 +176,16 @@ final class BaselineCommand implements Callable<Integer> {
         if (batch != null) dev.sfd.ConfigException.requirePositive("--batch", batch);
         if (lr != null) dev.sfd.ConfigException.requirePositive("--lr", lr);
         Path dir = out != null ? out : Path.of("runs", "baseline-" + method);
+        Outcome o = runMethod(dir);
+        save(o, dir.resolve("model.safetensors"), method, forget);
+        writeReport(o, dir);
+        Plots.lossCurve(dir.resolve("loss.csv"), dir.resolve("loss.png"), method + " loss");
+        System.out.printf("baseline %s: forgot class %d in %.0f s; model %s%n", method, forget, o.seconds(), dir.resolve("model.safetensors"));
+        return 0;
+    }
+
+    /** Checks the method's inputs, claims {@code dir} and runs the method into it. */
+    private Outcome runMethod(Path dir) throws IOException {
         Outcome o;
         switch (method) {
             case "retrain" -> {
@@ -211,7 +221,11 @@ final class BaselineCommand implements Callable<Integer> {
                 o = salun(teacher, forget, train, s, dir);
             }
         }
-        save(o, dir.resolve("model.safetensors"), method, forget);
+        return o;
+    }
+
+    /** OUT/report.json (with the judged figures under --eval) and OUT/samples.png. */
+    private void writeReport(Outcome o, Path dir) throws IOException {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("method", method);
         report.put("budget", quick ? "quick" : "full");
@@ -231,9 +245,6 @@ final class BaselineCommand implements Callable<Integer> {
             report.put("eval", Suite.judge(m, forget, ov, ev, quick ? 16 : 200, quick ? 6 : 100, 18, 9_000, 1).figures().toJson());
         }
         Json.write(dir.resolve("report.json"), report);
-        Plots.lossCurve(dir.resolve("loss.csv"), dir.resolve("loss.png"), method + " loss");
-        System.out.printf("baseline %s: forgot class %d in %.0f s; model %s%n", method, forget, o.seconds(), dir.resolve("model.safetensors"));
-        return 0;
     }
 
     /**

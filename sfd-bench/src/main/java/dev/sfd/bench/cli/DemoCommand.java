@@ -78,12 +78,20 @@ final class DemoCommand implements Callable<Integer> {
         Figures gen = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
         // Frechet distance is biased upward at small sample counts: compare with the teacher at ITS count too
         double genFdMatched = tf.perClass() == evalPerClass ? gen.fdRemain() : ev.fdRemain(g, plan, tf.perClass(), 9_100);
+        Bar.Verdict verdict = Bar.PRODUCT.check(Bar.Inputs.of(gen, genFdMatched, tf.figures(), ev.judgeCeiling(plan)));
+        Json.write(out.resolve("report.json"), report(recipe, run, verdict, gen, genFdMatched, tf, (System.nanoTime() - t0) / 1e9, sfdSeconds));
+        printSummary(gen, genFdMatched, tf, sfdSeconds);
+        return ConsoleRun.verdictExit("demo", verdict, run.stop());
+    }
+
+    /** OUT/report.json: the run, the verdict, the generator's and the teacher's figures and the FD at the teacher's count. */
+    private Map<String, Object> report(SfdRecipe recipe, ForgetRun.Result run, Bar.Verdict verdict, Figures gen, double genFdMatched,
+                                       TeacherFigures tf, double seconds, double sfdSeconds) throws IOException {
         Map<String, Object> matched = new LinkedHashMap<>();
         matched.put("per_class", tf.perClass());
         matched.put("generator", genFdMatched);
         matched.put("teacher", tf.figures().fdRemain());
         matched.put("ratio", genFdMatched / tf.figures().fdRemain());
-        Bar.Verdict verdict = Bar.PRODUCT.check(Bar.Inputs.of(gen, genFdMatched, tf.figures(), ev.judgeCeiling(plan)));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("forget", forget);
         report.put("override", override);
@@ -94,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
         report.put("generator_step", run.generatorStep());
         report.put("stop", ConsoleRun.stopJson(run.stop()));
         report.putAll(verdict.toJson());
-        report.put("seconds", (System.nanoTime() - t0) / 1e9);
+        report.put("seconds", seconds);
         report.put("sfd_seconds", sfdSeconds);
         report.putAll(headline(gen));
         report.put("eval_per_class", evalPerClass);
@@ -104,7 +112,11 @@ final class DemoCommand implements Callable<Integer> {
         report.put("config", run.config().toMap());
         report.put("generator_sha256", dev.sfd.io.RunFolder.sha256(out.resolve("generator.safetensors")));
         report.put("network_calls_per_image", Map.of("generator", 1, "teacher", Sampler.heun(18).nfe()));
-        Json.write(out.resolve("report.json"), report);
+        return report;
+    }
+
+    /** The one-line summary on stdout. */
+    private void printSummary(Figures gen, double genFdMatched, TeacherFigures tf, double sfdSeconds) {
         String second = gen.second() == null ? ""
                 : String.format(" (second judge: UA %.3f, as override %.3f)", gen.second().ua(), gen.second().overrideShare());
         System.out.printf("demo: forgot class %d (%s) -> %d (%s) in %.0f s: UA %.3f, as override %.3f%s, remaining accuracy %.3f (teacher %.3f), "
@@ -112,7 +124,6 @@ final class DemoCommand implements Callable<Integer> {
                 forget, FashionMnist.CLASS_NAMES.get(forget), override, FashionMnist.CLASS_NAMES.get(override), sfdSeconds,
                 gen.ua(), gen.overrideShare(), second, gen.remainAccuracy(), tf.figures().remainAccuracy(),
                 gen.fdRemain(), evalPerClass, tf.perClass(), genFdMatched, tf.figures().fdRemain(), out);
-        return ConsoleRun.verdictExit("demo", verdict, run.stop());
     }
 
     /** UA, override share, remaining accuracy and FD under the report's top-level keys. */

@@ -88,36 +88,9 @@ final class SweepCommand implements Callable<Integer> {
         Output.claim(dir, resume, overwrite, "sweep", setText, pairSeed, identity);
 
         long t0 = System.nanoTime();
-        PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifierSpec) ? PairSweep.TeacherReference.shipped() : null;
-        if (ref == null) {
-            int n = teacherPerClass != null ? teacherPerClass : budget.perClass();
-            System.err.println("sweep: teacher samples (Heun, 18 steps, " + n + " per class) for the teacher's figures ...");
-            ref = PairSweep.TeacherReference.sample(teacher, ev, n, 18, 1);
-        }
+        PairSweep.TeacherReference ref = teacherReference(teacher, ev, budget);
         PairSweep sweep = new PairSweep(teacher, recipe, ev, ref, budget, new RunCache(dir.resolve("cache")));
-        List<PairSweep.Row> rows = sweep.run(set, new PairSweep.Listener() {
-            private ConsoleRun view;
-
-            @Override
-            public void onPairStart(PairSweep.Pair p, Path folder, boolean cached) {
-                System.err.println("sweep: pair " + p + " (" + name(p.forget()) + " -> " + name(p.override()) + ")" + (cached ? ": cached" : " ..."));
-            }
-
-            @Override
-            public ForgetRun attach(PairSweep.Pair p, ForgetRun run) {
-                view = new ConsoleRun(p.toString());
-                return run.addListener(view);
-            }
-
-            @Override
-            public void onPairEnd(PairSweep.Row row) {
-                if (view != null) view.close();
-                view = null;
-                System.err.printf("sweep: %s UA %.3f, as override %.3f, accuracy %.2fx, FD %.2fx the teacher's, %d iterations, %.0f s: %s%n",
-                        row.pair(), row.generator().ua(), row.generator().overrideShare(), row.accuracyRatio(), row.fdRatio(), row.iterations(),
-                        row.seconds(), row.verdict().summary());
-            }
-        });
+        List<PairSweep.Row> rows = sweep.run(set, new ConsoleListener());
         double seconds = (System.nanoTime() - t0) / 1e9;
         write(dir, rows, recipe, sweep, ref, budget, pairSeed, seconds);
         List<PairSweep.Row> below = PairSweep.belowBar(rows);
@@ -126,6 +99,40 @@ final class SweepCommand implements Callable<Integer> {
         System.err.println("sfd: sweep finished BELOW THE BAR on " + below.size() + " pair(s) (exit " + SfdCli.EXIT_BELOW_BAR + "): "
                 + String.join("; ", below.stream().map(r -> r.pair() + " " + r.verdict().summary()).toList()));
         return SfdCli.EXIT_BELOW_BAR;
+    }
+
+    /** The shipped teacher's stored evaluation when teacher and judge are the shipped ones, else fresh Heun samples of the teacher. */
+    private PairSweep.TeacherReference teacherReference(EdmPrecond teacher, Evaluator ev, PairSweep.Budget budget) {
+        PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifierSpec) ? PairSweep.TeacherReference.shipped() : null;
+        if (ref != null) return ref;
+        int n = teacherPerClass != null ? teacherPerClass : budget.perClass();
+        System.err.println("sweep: teacher samples (Heun, 18 steps, " + n + " per class) for the teacher's figures ...");
+        return PairSweep.TeacherReference.sample(teacher, ev, n, 18, 1);
+    }
+
+    /** Progress on stderr: each pair's start, its forgetting run's progress bar, and its figures and verdict at its end. */
+    private static final class ConsoleListener implements PairSweep.Listener {
+        private ConsoleRun view;
+
+        @Override
+        public void onPairStart(PairSweep.Pair p, Path folder, boolean cached) {
+            System.err.println("sweep: pair " + p + " (" + name(p.forget()) + " -> " + name(p.override()) + ")" + (cached ? ": cached" : " ..."));
+        }
+
+        @Override
+        public ForgetRun attach(PairSweep.Pair p, ForgetRun run) {
+            view = new ConsoleRun(p.toString());
+            return run.addListener(view);
+        }
+
+        @Override
+        public void onPairEnd(PairSweep.Row row) {
+            if (view != null) view.close();
+            view = null;
+            System.err.printf("sweep: %s UA %.3f, as override %.3f, accuracy %.2fx, FD %.2fx the teacher's, %d iterations, %.0f s: %s%n",
+                    row.pair(), row.generator().ua(), row.generator().overrideShare(), row.accuracyRatio(), row.fdRatio(), row.iterations(),
+                    row.seconds(), row.verdict().summary());
+        }
     }
 
     private PairSweep.Budget budget() {
