@@ -159,6 +159,19 @@ public final class Evaluator {
     }
 
     /**
+     * The remaining-class FD of {@code g} at {@code perClass} images per class, to compare with a teacher evaluated at that
+     * count (FD is biased upward at small counts, so a ratio is fair only at equal counts): {@code figures.fdRemain()}
+     * when {@code figures} were drawn at that count, else {@link #fdRemain} at {@code perClass} on the latents of
+     * {@code seed + 100}. {@code figures} are {@code g}'s from {@link #figures(OneStepGenerator, ForgetPlan, int, int, long)}
+     * with seed {@code seed}; NaN when they have no FD (no reference images).
+     */
+    public double fdRemainAt(OneStepGenerator g, ForgetPlan plan, Figures figures, int perClass, long seed) {
+        if (Double.isNaN(figures.fdRemain())) return Double.NaN;
+        if (figures.sampling() != null && figures.sampling().remainPerClass() == perClass) return figures.fdRemain();
+        return fdRemain(g, plan, perClass, seed + 100);
+    }
+
+    /**
      * The figures of {@code plan} from images drawn elsewhere: {@code forgetImages[i]} are images generated for the
      * i-th forgotten label of the plan, {@code remainImages} images of the remaining classes with their labels.
      */

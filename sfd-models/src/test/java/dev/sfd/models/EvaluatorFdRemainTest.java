@@ -35,6 +35,18 @@ class EvaluatorFdRemainTest {
     }
 
     @Test
+    void fdAtTheTeachersCountReusesTheFiguresOnlyAtTheirOwnCount() {
+        OneStepGenerator g = new OneStepGenerator(SongUnet.create(SMALL, 1), 2.5);
+        Evaluator ev = new Evaluator(new Classifier(1, 4, 10, 6), new SyntheticDataset(60, 10, 3));
+        dev.sfd.eval.Figures f = ev.figures(g, PLAN, 1, 3, 9_000);
+        assertEquals(f.fdRemain(), ev.fdRemainAt(g, PLAN, f, 3, 9_000), "drawn at the teacher's count: nothing drawn again");
+        double at5 = ev.fdRemainAt(g, PLAN, f, 5, 9_000);
+        assertEquals(ev.fdRemain(g, PLAN, 5, 9_100), at5, "another count: fresh latents from seed + 100");
+        assertTrue(at5 != f.fdRemain());
+        assertTrue(Double.isNaN(ev.fdRemainAt(g, PLAN, dev.sfd.eval.Figures.of(1, 1, 1, Double.NaN), 5, 9_000)), "no FD in the figures: none");
+    }
+
+    @Test
     void aJudgeFileReadsAloneTheShippedJudgeWithBothShippedJudges(@TempDir Path dir) {
         Evaluator file = Models.evaluator(ConstantJudge.save(dir, 2).toString(), null);
         assertNull(file.secondJudge());

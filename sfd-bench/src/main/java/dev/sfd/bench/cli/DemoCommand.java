@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
 
         Figures gen = ev.figures(g, plan, evalSamples, evalPerClass, 9_000);
         // Frechet distance is biased upward at small sample counts: compare with the teacher at ITS count too
-        double genFdMatched = tf.perClass() == evalPerClass ? gen.fdRemain() : ev.fdRemain(g, plan, tf.perClass(), 9_100);
+        double genFdMatched = ev.fdRemainAt(g, plan, gen, tf.perClass(), 9_000);
         Bar.Verdict verdict = Bar.PRODUCT.check(Bar.Inputs.of(gen, genFdMatched, tf.figures(), ev.judgeCeiling(plan)));
         Json.write(out.resolve("report.json"), report(recipe, run, verdict, gen, genFdMatched, tf, (System.nanoTime() - t0) / 1e9, sfdSeconds));
         printSummary(gen, genFdMatched, tf, sfdSeconds);

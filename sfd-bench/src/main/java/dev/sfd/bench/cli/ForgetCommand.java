@@ -102,8 +102,6 @@ final class ForgetCommand implements Callable<Integer> {
     private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev, dev.sfd.eval.JudgeCeiling ceiling) {
         PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
         if (ref == null) return Bar.PRODUCT.check(Bar.Inputs.of(f, f.fdRemain(), null, ceiling));
-        double fd = Double.isNaN(f.fdRemain()) ? Double.NaN
-                : evalPerClass == ref.perClass() ? f.fdRemain() : ev.fdRemain(g, plan, ref.perClass(), 9_100);
-        return Bar.PRODUCT.check(Bar.Inputs.of(f, fd, Figures.ofTable(ref.table(), plan, null), ceiling));
+        return Bar.PRODUCT.check(Bar.Inputs.of(f, ev.fdRemainAt(g, plan, f, ref.perClass(), 9_000), Figures.ofTable(ref.table(), plan, null), ceiling));
     }
 }

@@ -448,8 +448,7 @@ public final class PairSweep {
         g.save(folder.resolve(GENERATOR_FILE), Map.of("sfd.plan", plan.toString(), "sfd.generator_step", Long.toString(r.generatorStep())));
         Figures gen = evaluator.figures(g, plan, budget.forgetSamples(), budget.perClass(), budget.seed());
         // FD grows as samples shrink: compare with the teacher at the reference's count
-        double fdMatched = budget.perClass() == reference.perClass() ? gen.fdRemain()
-                : evaluator.figures(g, plan, 1, reference.perClass(), budget.seed() + 100).fdRemain();
+        double fdMatched = evaluator.fdRemainAt(g, plan, gen, reference.perClass(), budget.seed());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Row row = new Row(pair, gen, budget.perClass(), fdMatched, reference.figures(pair), reference.perClass(), r.iterations(),
                 r.generatorStep(), r.stop().outcome().name(), r.stop().reason(), seconds, resumed, false, evaluator.judgeCeiling(plan));
