@@ -5,12 +5,17 @@ import java.util.Locale;
 
 /**
  * What a {@link Profiler} measured: one row per kernel, op or the time outside both, sorted by self time, and
- * the profiled wall time. The rows' self times add up to the wall time.
+ * the profiled total time. The rows' self times add up to that total.
  *
  * @param rows      sorted by self time, largest first
- * @param wallNanos from {@link Profiler#start()} to {@link Profiler#stop()}
+ * @param wallNanos from {@link Profiler#start()} to {@link Profiler#stop()} on the profiler's clock (elapsed time, or
+ *                  the starting thread's CPU time for {@link Profiler.Clock#THREAD_CPU})
+ * @param clock     what the times measure
  */
-public record Profile(List<Row> rows, long wallNanos) {
+public record Profile(List<Row> rows, long wallNanos, Profiler.Clock clock) {
+    /** A wall-clock profile. */
+    public Profile(List<Row> rows, long wallNanos) { this(rows, wallNanos, Profiler.Clock.WALL); }
+
     /**
      * One aggregated name.
      *
@@ -40,7 +45,10 @@ public record Profile(List<Row> rows, long wallNanos) {
         return null;
     }
 
-    /** A {@code torch.profiler}-like table: name, kind, calls, self ms, total ms, GFLOP/s, share of wall time. */
+    /**
+     * A {@code torch.profiler}-like table: name, kind, calls, self ms, total ms, GFLOP/s, share of the total; the last
+     * line is the total ({@code wall}, or {@code thread cpu} for a {@link Profiler.Clock#THREAD_CPU} profile).
+     */
     public String table() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-34s %-6s %7s %10s %10s %9s %7s%n", "name", "kind", "calls", "self ms", "total ms", "GFLOP/s", "share"));
@@ -50,7 +58,8 @@ public record Profile(List<Row> rows, long wallNanos) {
                     r.calls, Profiler.ms(r.selfNanos), Profiler.ms(r.totalNanos), Double.isNaN(g) ? "-" : String.format(Locale.ROOT, "%.1f", g),
                     100.0 * r.selfNanos / Math.max(1, wallNanos)));
         }
-        sb.append(String.format(Locale.ROOT, "%-34s %-6s %7s %10s%n", "wall", "", "", Profiler.ms(wallNanos)));
+        sb.append(String.format(Locale.ROOT, "%-34s %-6s %7s %10s%n", clock == Profiler.Clock.THREAD_CPU ? "thread cpu" : "wall", "", "",
+                Profiler.ms(wallNanos)));
         return sb.toString();
     }
 }

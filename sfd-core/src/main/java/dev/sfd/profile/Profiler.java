@@ -36,21 +36,40 @@ public final class Profiler {
     /** What a row measures. */
     public enum Kind { KERNEL, OP, OTHER }
 
+    /**
+     * What the times are measured in. {@link #WALL}: elapsed time ({@link System#nanoTime}). {@link #THREAD_CPU}: the
+     * CPU time of the thread that makes the call, which load on the machine does not inflate; it covers only work
+     * done on that thread, so it describes a whole workload only at one thread ({@code -Dsfd.threads=1}).
+     */
+    public enum Clock { WALL, THREAD_CPU }
+
     private static final Object LOCK = new Object();
     private static volatile Profiler active;
     private static volatile boolean jfrAlways = initialJfr();
     /** True when the hooks have anything to do. */
     private static volatile boolean on = jfrAlways;
 
+    /** Whether {@link #now} reads the thread's CPU time (set while a THREAD_CPU profiler runs). */
+    private static volatile boolean cpuClock;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private static final ThreadLocal<Frames> FRAMES = ThreadLocal.withInitial(Frames::new);
 
     private final Thread owner = Thread.currentThread();
-    private final long t0 = System.nanoTime();
+    private final Clock clock;
+    private final long t0;
     private final boolean jfr;
     private final Map<String, Row> rows = new LinkedHashMap<>();
     private long topLevelNanos;
 
-    private Profiler(boolean jfr) { this.jfr = jfr; }
+    private Profiler(boolean jfr, Clock clock) {
+        this.jfr = jfr;
+        this.clock = clock;
+        this.t0 = clock == Clock.THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /** The current time on the running profiler's clock, for the calling thread. */
+    private static long now() { return cpuClock ? THREADS.getCurrentThreadCpuTime() : System.nanoTime(); }
 
     /** {@code -Dsfd.jfr=true}, or Flight Recorder already running when this class loads ({@code -XX:StartFlightRecording}). */
     private static boolean initialJfr() {
@@ -68,22 +87,38 @@ public final class Profiler {
     public static Profiler start() { return start(false); }
 
     /** Starts profiling; with {@code jfr} the calls are also emitted as JFR events (for a running recording). */
-    public static Profiler start(boolean jfr) {
+    public static Profiler start(boolean jfr) { return start(jfr, Clock.WALL); }
+
+    /**
+     * Starts profiling on the given clock; with {@code jfr} the calls are also emitted as JFR events. With
+     * {@link Clock#THREAD_CPU} the profile's total is the starting thread's CPU time and the rows are CPU time of
+     * the threads that made the calls (JFR events keep wall-clock times).
+     *
+     * @throws UnsupportedOperationException THREAD_CPU on a JVM without thread CPU time
+     */
+    public static Profiler start(boolean jfr, Clock clock) {
+        if (clock == Clock.THREAD_CPU && !(THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()))
+            throw new UnsupportedOperationException("this JVM does not measure thread CPU time (Clock.THREAD_CPU)");
         synchronized (LOCK) {
             if (active != null) throw new IllegalStateException("a Profiler is already running (started on thread " + active.owner.getName() + ")");
-            Profiler p = new Profiler(jfr || jfrAlways);
+            Profiler p = new Profiler(jfr || jfrAlways, clock);
+            cpuClock = clock == Clock.THREAD_CPU;
             active = p;
             on = true;
             return p;
         }
     }
 
+    /** The clock this profiler measures with. */
+    public Clock clock() { return clock; }
+
     /** Stops profiling and returns the aggregated profile. */
     public Profile stop() {
-        long wall = System.nanoTime() - t0;
+        long wall = now() - t0;
         synchronized (LOCK) {
             if (active != this) throw new IllegalStateException("this Profiler is not running");
             active = null;
+            cpuClock = false;
             on = jfrAlways;
         }
         List<Profile.Row> out = new ArrayList<>();
@@ -93,7 +128,7 @@ public final class Profiler {
             out.add(new Profile.Row(Kind.OTHER, "(outside ops and kernels)", 1, outside, outside, 0, 0));
         }
         out.sort(Comparator.comparingLong(Profile.Row::selfNanos).reversed());
-        return new Profile(out, wall);
+        return new Profile(out, wall, clock);
     }
 
     /** Emits JFR events from now on in every run (also without a running profiler), or stops doing so. */
@@ -141,7 +176,7 @@ public final class Profiler {
     /** Opens a timed call on this thread; returns the JFR event to finish (or null). Only call when {@link #enabled}. */
     static <E> E enter(Kind kind) {
         Frames f = FRAMES.get();
-        f.push(System.nanoTime());
+        f.push(now());
         Profiler p = active;
         if ((p != null && p.jfr) || jfrAlways) {
             jdk.jfr.Event e = kind == Kind.KERNEL ? new KernelEvent() : new OpEvent();
@@ -155,7 +190,7 @@ public final class Profiler {
     /** Closes the innermost call opened by {@link #enter} on this thread. */
     static void exit(Kind kind, String name, Object event, long flops, long bytes, Tensor[] args) {
         Frames f = FRAMES.get();
-        long now = System.nanoTime();
+        long now = now();
         long dur = now - f.start[f.depth - 1];
         long self = dur - f.child[f.depth - 1];
         f.depth--;

@@ -63,6 +63,41 @@ class ProfilerTest {
     }
 
     @Test
+    void threadCpuClockAddsUpToTheThreadsCpuTime() {
+        Tensor[] in = inputs();
+        for (int i = 0; i < 3; i++) step(in[0], in[1], in[2]); // warm-up
+        var mx = ManagementFactory.getThreadMXBean();
+        long c0 = mx.getCurrentThreadCpuTime();
+        Profiler p = Profiler.start(false, Profiler.Clock.THREAD_CPU);
+        for (int i = 0; i < 5; i++) {
+            try (var r = Profiler.region("step")) {
+                step(in[0], in[1], in[2]);
+            }
+        }
+        Profile prof = p.stop();
+        long cpu = mx.getCurrentThreadCpuTime() - c0;
+        String table = prof.table();
+        assertEquals(Profiler.Clock.THREAD_CPU, prof.clock());
+        assertTrue(table.contains("\nthread cpu "), table);
+        assertEquals(prof.wallNanos(), prof.selfNanosSum(), 0.10 * prof.wallNanos(), table);
+        assertEquals(cpu, prof.wallNanos(), 0.10 * cpu, "profile total " + prof.wallNanos() / 1e6 + " ms vs thread CPU " + cpu / 1e6 + " ms");
+        assertTrue(prof.row(Profiler.Kind.KERNEL, "conv2d").selfNanos() > 0, table);
+        // a sleeping thread uses no CPU: a region around a sleep is (nearly) free on this clock, 300 ms on a wall clock
+        Profiler q = Profiler.start(false, Profiler.Clock.THREAD_CPU);
+        try (var r = Profiler.region("sleep")) {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Profile slept = q.stop();
+        assertTrue(slept.row(Profiler.Kind.OP, "sleep").selfNanos() < 100_000_000L, slept.table());
+        // the next profiler measures wall time again
+        Profiler w = Profiler.start();
+        Profile wall = w.stop();
+        assertEquals(Profiler.Clock.WALL, wall.clock());
+    }
+
+    @Test
     void disabledHooksAllocateNothing() {
         assertFalse(Profiler.enabled());
         Tensor t = Tensor.zeros(DType.FLOAT32, 4);

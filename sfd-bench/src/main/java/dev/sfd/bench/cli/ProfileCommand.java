@@ -2,6 +2,7 @@ package dev.sfd.bench.cli;
 
 import dev.sfd.backend.Backend;
 import dev.sfd.backend.Backends;
+import dev.sfd.backend.cpu.Parallel;
 import dev.sfd.diffusion.EdmPrecond;
 import dev.sfd.models.SongUnet;
 import dev.sfd.models.SongUnetConfig;
@@ -47,12 +48,30 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--runs", description = "profiled repetitions after one untimed warm-up (default ${DEFAULT-VALUE})")
     int runs = 2;
 
+    @Option(names = "--threads", description = "CPU worker threads (default: all cores, or -Dsfd.threads)")
+    Integer threads;
+
+    @Option(names = "--clock", description = "wall (elapsed time) or cpu (CPU time of the calling thread: not inflated by "
+            + "load, needs --threads 1) (default ${DEFAULT-VALUE})")
+    String clock = "wall";
+
     @Option(names = "--jfr", paramLabel = "FILE", description = "also record the events into this Java Flight Recorder file")
     Path jfr;
 
     @Override
     public Integer call() throws Exception {
         if (runs < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--runs must be >= 1, got " + runs);
+        if (threads != null && threads < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be >= 1, got " + threads);
+        Profiler.Clock clk = switch (clock) {
+            case "wall" -> Profiler.Clock.WALL;
+            case "cpu" -> Profiler.Clock.THREAD_CPU;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--clock must be wall or cpu, got '" + clock + "'");
+        };
+        // Parallel reads sfd.threads once, when first used: nothing before this line touches it
+        if (threads != null) System.setProperty("sfd.threads", Integer.toString(threads));
+        if (clk == Profiler.Clock.THREAD_CPU && !"cpu".equals(backend) || clk == Profiler.Clock.THREAD_CPU && Parallel.threads() != 1)
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--clock cpu measures one thread: it needs --threads 1 and the cpu backend (threads " + Parallel.threads() + ", backend " + backend + ")");
         Backend be = Backends.byName(backend);
         Runnable step;
         try (var s = Backends.use(be)) {
@@ -65,7 +84,7 @@ public final class ProfileCommand implements Callable<Integer> {
                 rec.enable("dev.sfd.Kernel");
                 rec.start();
             }
-            Profiler p = Profiler.start(jfr != null);
+            Profiler p = Profiler.start(jfr != null, clk);
             for (int i = 0; i < runs; i++) {
                 try (var r = Profiler.region(workload)) {
                     step.run();
@@ -77,7 +96,8 @@ public final class ProfileCommand implements Callable<Integer> {
                 rec.dump(jfr);
                 rec.close();
             }
-            System.out.printf(Locale.ROOT, "profile %s on %s, %d run(s) after 1 warm-up%n", workload, be.name(), runs);
+            System.out.printf(Locale.ROOT, "profile %s on %s, %d thread(s), %s clock, %d run(s) after 1 warm-up%n", workload, be.name(),
+                    Parallel.threads(), clock, runs);
             System.out.print(prof.table());
             if (jfr != null) System.out.println("jfr events written to " + jfr + " (jfr print --events dev.sfd.Kernel " + jfr + ")");
         }

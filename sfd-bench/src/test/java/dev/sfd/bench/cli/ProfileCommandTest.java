@@ -27,4 +27,28 @@ class ProfileCommandTest {
         assertTrue(out.contains("profile gemm on " + backend), out);
         assertTrue(out.matches("(?s).*\\nmatmul +kernel +2 .*"), out);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--clock=bogus", "--clock=cpu --backend=cuda-emu", "--threads=0"})
+    void badClockOrThreadsIsAUsageError(String args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String[] extra = args.split(" ");
+            String[] all = new String[4 + extra.length];
+            all[0] = "profile";
+            all[1] = "gemm";
+            all[2] = "--size";
+            all[3] = "32";
+            System.arraycopy(extra, 0, all, 4, extra.length);
+            rc = SfdCli.execute(all);
+        } finally {
+            System.setErr(oldErr);
+        }
+        String err = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(2, rc, err);
+        assertTrue(err.contains(args.startsWith("--threads") ? "--threads" : "--clock"), err);
+    }
 }
