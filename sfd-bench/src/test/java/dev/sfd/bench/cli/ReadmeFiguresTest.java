@@ -90,6 +90,7 @@ class ReadmeFiguresTest {
             {"| 0.01 -> 0.08 | 0.00 -> 0.02 |", "| 0.01 -> 0.09 | 0.00 -> 0.02 |"}, // relearning table: Sneaker -> Sandal
             {"0.00 -> 0.15 | 0.00 -> 0.23, 0.00 -> 0.23 |", "0.00 -> 0.15 | 0.00 -> 0.23, 0.00 -> 0.32 |"}, // relearning table: lr 1e-3, seed 8
             {"FD 1.12x the teacher's", "FD 1.21x the teacher's"},
+            {"0.00 -> 0.00, 0.01 -> 0.01 |", "0.00 -> 0.00, 0.01 -> 0.02 |"}, // relearning table: 2,000 steps on Sneaker -> Sandal
             {"| 0.808 / 0.864 |", "| 0.808 / 0.865 |"}, // sweep: Sandal -> Pullover override, second judge
             {"| 200 (1) |", "| 200 (2) |"}, // sweep: Shirt -> T-shirt/top iterations
             {"**8 of 10 pairs meet the bar**", "**9 of 10 pairs meet the bar**"}, // sweep: the count
@@ -242,11 +243,16 @@ class ReadmeFiguresTest {
                 same("0.001", num(((Map<?, ?>) r.get("settings")).get("lr")), "the strong attack's learning rate");
                 attack(row[1], curve(r, "curve"), "forgotten_rate", "Sneaker -> Sandal lr 1e-3, Heun");
                 attack(row[2], curve(r, "curve"), "forgotten_rate_one_step", "Sneaker -> Sandal lr 1e-3, one-step");
-            } else if (label.startsWith("robust SFD, seed 7, 2,000-step attack")) {
-                Map<String, Object> r = json("relearn-robust-seed7-2000.json");
-                same("2000", num(((Map<?, ?>) r.get("settings")).get("steps")), "the long attack's steps");
-                attack(row[1], curve(r, "curve"), "forgotten_rate", "2,000-step attack, Heun");
-                attack(row[2], curve(r, "curve"), "forgotten_rate_one_step", "2,000-step attack, one-step");
+            } else if (label.startsWith("robust SFD, 2,000-step attack (`--steps 2000`): seeds 7 and 8, Sneaker -> Sandal")) {
+                String[] heun = row[1].split(","), one = row[2].split(",");
+                String[] files = {"relearn-robust-seed7-2000.json", "relearn-robust-seed8-2000.json", "relearn-robust-7to5-2000.json"};
+                for (int k = 0; k < files.length; k++) {
+                    Map<String, Object> r = json(files[k]);
+                    same("2000", num(((Map<?, ?>) r.get("settings")).get("steps")), "the long attack's steps");
+                    assertEquals(k == 2 ? 7 : 0, (int) num(r.get("forget")), "README: " + files[k] + " forgets the class its column says");
+                    attack(heun[k], curve(r, "curve"), "forgotten_rate", "2,000-step attack " + files[k] + ", Heun");
+                    attack(one[k], curve(r, "curve"), "forgotten_rate_one_step", "2,000-step attack " + files[k] + ", one-step");
+                }
             } else {
                 throw new AssertionFailedError("README relearning table has a row '" + label + "' with no committed measurement known to this test");
             }
