@@ -9,6 +9,7 @@ import dev.sfd.io.Json;
 import dev.sfd.models.Evaluator;
 import dev.sfd.models.Models;
 import dev.sfd.models.data.FashionMnist;
+import dev.sfd.models.sweep.PairSweep;
 import dev.sfd.tensor.Tensor;
 import dev.sfd.unlearn.ForgetPlan;
 import dev.sfd.unlearn.ForgetRun;
@@ -141,18 +142,18 @@ final class DemoCommand implements Callable<Integer> {
      * few fresh samples for before.png, else from fresh Heun samples; writes before.png either way.
      */
     private TeacherFigures teacherFigures(EdmPrecond teacher, ForgetPlan plan, Evaluator ev) {
-        Map<String, Object> stored = "teacher".equals(teacherSpec) && !freshTeacherFigures ? Models.teacherEvaluation() : null;
+        // the demo always judges with the shipped classifier
+        PairSweep.TeacherReference stored = freshTeacherFigures ? null : PairSweep.TeacherReference.storedFor("teacher".equals(teacherSpec), true);
         int classes = teacher.labelDim();
-        int perClass = stored != null ? (int) Math.round(Json.toDouble(stored.get("images")) / classes) : teacherPerClass;
+        int perClass = stored != null ? stored.perClass() : teacherPerClass;
         int drawn = stored != null ? beforePerClass : teacherPerClass;
         System.err.println(stored != null ? "demo: teacher figures from the stored evaluation (" + perClass + " per class); before.png from "
                 + beforePerClass + " fresh samples per class ..." : "demo: teacher samples (Heun, 18 steps, " + teacherPerClass
                 + " per class) for before.png and the teacher figures ...");
         Tensor images = SampleCommand.heunWithProgress(teacher, teacher.imageShape(), classes, drawn, Sampler.heun(18), 4242, "teacher samples");
         SampleCommand.grid(out.resolve("before.png"), images, drawn, classes, "teacher (Heun, 18 steps, 35 network calls)");
-        ClassTable all = stored != null ? ClassTable.fromJson(stored, "stored evaluation of the shipped teacher")
-                : ev.table(images, Evaluator.classLabels(classes, drawn));
-        String source = stored != null ? "stored evaluation of the shipped teacher: " + stored.get("protocol") : "fresh: " + drawn + " Heun-18 samples per class";
+        ClassTable all = stored != null ? stored.table() : ev.table(images, Evaluator.classLabels(classes, drawn));
+        String source = stored != null ? stored.source() : "fresh: " + drawn + " Heun-18 samples per class";
         Figures f = Figures.ofTable(all, plan, new Figures.Sampling("heun-18", Sampler.heun(18).nfe(), perClass, perClass, source));
         return new TeacherFigures(f, perClass);
     }

@@ -100,7 +100,7 @@ final class ForgetCommand implements Callable<Integer> {
      * evaluation when both teacher and classifier are the shipped ones (FD at its count), else not judged.
      */
     private Bar.Verdict verdict(ForgetPlan plan, OneStepGenerator g, Figures f, Evaluator ev, dev.sfd.eval.JudgeCeiling ceiling) {
-        PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifier) ? PairSweep.TeacherReference.shipped() : null;
+        PairSweep.TeacherReference ref = PairSweep.TeacherReference.storedFor("teacher".equals(teacherSpec), "classifier".equals(classifier));
         if (ref == null) return Bar.PRODUCT.check(Bar.Inputs.of(f, f.fdRemain(), null, ceiling));
         return Bar.PRODUCT.check(Bar.Inputs.of(f, ev.fdRemainAt(g, plan, f, ref.perClass(), 9_000), Figures.ofTable(ref.table(), plan, null), ceiling));
     }

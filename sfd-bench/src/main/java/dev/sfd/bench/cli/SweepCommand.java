@@ -103,7 +103,7 @@ final class SweepCommand implements Callable<Integer> {
 
     /** The shipped teacher's stored evaluation when teacher and judge are the shipped ones, else fresh Heun samples of the teacher. */
     private PairSweep.TeacherReference teacherReference(EdmPrecond teacher, Evaluator ev, PairSweep.Budget budget) {
-        PairSweep.TeacherReference ref = "teacher".equals(teacherSpec) && "classifier".equals(classifierSpec) ? PairSweep.TeacherReference.shipped() : null;
+        PairSweep.TeacherReference ref = PairSweep.TeacherReference.storedFor("teacher".equals(teacherSpec), "classifier".equals(classifierSpec));
         if (ref != null) return ref;
         int n = teacherPerClass != null ? teacherPerClass : budget.perClass();
         System.err.println("sweep: teacher samples (Heun, 18 steps, " + n + " per class) for the teacher's figures ...");

@@ -178,6 +178,15 @@ public final class PairSweep {
             return new TeacherReference(t, perClass, "stored evaluation of the shipped teacher: " + stored.get("protocol"));
         }
 
+        /**
+         * The stored evaluation where it describes the comparison at hand, else null (then sample the teacher with
+         * {@link #sample}): it was made by the shipped judge on the shipped teacher's Heun-18 samples, so it applies only
+         * when the teacher is the shipped one and the judge is the shipped classifier.
+         */
+        public static TeacherReference storedFor(boolean shippedTeacher, boolean shippedJudge) {
+            return shippedTeacher && shippedJudge ? shipped() : null;
+        }
+
         /** Fresh Heun samples of the teacher, {@code perClass} per class, judged by {@code evaluator}. */
         public static TeacherReference sample(ScoreNetwork teacher, Evaluator evaluator, int perClass, int heunSteps, long seed) {
             Sampler heun = Sampler.heun(heunSteps);

@@ -39,6 +39,22 @@ class PairSweepTest {
     @TempDir
     Path dir;
 
+    /** The stored teacher evaluation is used only for the shipped teacher judged by the shipped classifier. */
+    @Test
+    void theStoredTeacherEvaluationAppliesOnlyToTheShippedTeacherAndJudge() {
+        PairSweep.TeacherReference stored = PairSweep.TeacherReference.storedFor(true, true);
+        assertNotNull(stored, "this build ships the teacher's stored evaluation");
+        PairSweep.TeacherReference shipped = PairSweep.TeacherReference.shipped();
+        assertEquals(shipped.source(), stored.source());
+        assertEquals(shipped.perClass(), stored.perClass());
+        assertEquals(shipped.table().meanAccuracy(), stored.table().meanAccuracy());
+        assertEquals(10, stored.table().rows().size());
+        assertTrue(stored.source().startsWith("stored evaluation of the shipped teacher"), stored.source());
+        assertNull(PairSweep.TeacherReference.storedFor(false, true), "another teacher: its figures must be sampled");
+        assertNull(PairSweep.TeacherReference.storedFor(true, false), "another judge: the stored figures are the shipped judge's");
+        assertNull(PairSweep.TeacherReference.storedFor(false, false));
+    }
+
     @Test
     void thePairSetIsFixedPerSeedHoldsTheRequiredPairsAndNoSelfPairs() {
         List<PairSweep.Pair> a = PairSweep.pairs(10, 1);
