@@ -91,6 +91,7 @@ class ReadmeFiguresTest {
             {"0.00 -> 0.15 | 0.00 -> 0.23, 0.00 -> 0.23 |", "0.00 -> 0.15 | 0.00 -> 0.23, 0.00 -> 0.32 |"}, // relearning table: lr 1e-3, seed 8
             {"FD 1.12x the teacher's", "FD 1.21x the teacher's"},
             {"0.00 -> 0.00, 0.01 -> 0.01 |", "0.00 -> 0.00, 0.01 -> 0.02 |"}, // relearning table: 2,000 steps on Sneaker -> Sandal
+            {"images) | 0.00 -> 0.04 |", "images) | 0.00 -> 0.05 |"}, // relearning table: DiMUM
             {"| 0.808 / 0.864 |", "| 0.808 / 0.865 |"}, // sweep: Sandal -> Pullover override, second judge
             {"| 200 (1) |", "| 200 (2) |"}, // sweep: Shirt -> T-shirt/top iterations
             {"**8 of 10 pairs meet the bar**", "**9 of 10 pairs meet the bar**"}, // sweep: the count
@@ -213,6 +214,11 @@ class ReadmeFiguresTest {
                 List<?> c = curve(table.get("sfd"), "attack_curve");
                 attack(row[1], c, "forgotten_rate", "plain SFD, Heun");
                 attack(row[2], c, "forgotten_rate_one_step", "plain SFD, one-step");
+            } else if (label.startsWith("DiMUM")) {
+                Map<String, Object> r = json("relearn-dimum.json");
+                same("500", num(((Map<?, ?>) r.get("settings")).get("steps")), "the DiMUM attack's steps (the default attack)");
+                attack(row[1], curve(r, "curve"), "forgotten_rate", "DiMUM, Heun");
+                assertEquals("-", row[2], "README: DiMUM is a diffusion model without a one-step sampler");
             } else if (label.startsWith("retrain")) {
                 attack(row[1], curve(table.get("retrain"), "attack_curve"), "forgotten_rate", "the retrain");
                 assertEquals("-", row[2], "README: the retrain has no one-step sampler");
