@@ -41,7 +41,7 @@ class ReaderFuzzTest {
     /** The checkpoint loader reads a file; every input goes through this one. */
     private static Path checkpointFile;
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void safetensorsReader(byte[] data) {
         SafeTensors.Contents c = loadedOrRefused(() -> SafeTensors.read(data, "fuzz input", null));
         if (c == null) return;
@@ -58,7 +58,7 @@ class ReaderFuzzTest {
         loadedOrRefused(() -> c.requireFinite("fuzz input"));
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void checkpointLoader(byte[] data) {
         SfdConfig stored = loadedOrRefused(() -> {
             Path f = checkpointFile();
@@ -84,7 +84,7 @@ class ReaderFuzzTest {
         if (stored != null) assertEquals(stored, SfdConfig.fromStored(stored.toJson()), "the stored configuration changes on a round trip");
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void jsonReader(byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);
         loadedOrRefused(() -> {
