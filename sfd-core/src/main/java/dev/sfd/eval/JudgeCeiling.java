@@ -50,6 +50,7 @@ public record JudgeCeiling(double ua, double overrideShare, double secondUa, dou
     public JudgeCeiling {
         if (images < 1) throw new SfdException("JudgeCeiling: needs >= 1 real image per override class, got " + images);
         if (realImages == null || realImages.isBlank()) throw new SfdException("JudgeCeiling: what was read (realImages) is empty");
+        if (pairs == null) throw new SfdException("JudgeCeiling: pairs is null (an empty list for a ceiling read from old JSON)");
         pairs = List.copyOf(pairs);
     }
 

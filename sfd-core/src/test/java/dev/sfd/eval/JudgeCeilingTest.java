@@ -36,6 +36,8 @@ class JudgeCeilingTest {
         assertEquals("the judge reads 0.500 of real images of c (lowest pair of d) as the override", odd.overrideText());
         assertThrows(SfdException.class, () -> new JudgeCeiling(1, 1, 1, 1, 10, " ", List.of()));
         assertThrows(SfdException.class, () -> new JudgeCeiling.Pair(0, "", 1, "b"));
+        SfdException noPairs = assertThrows(SfdException.class, () -> new JudgeCeiling(1, 1, 1, 1, 10, REAL, null));
+        assertTrue(noPairs.getMessage().contains("pairs"), noPairs.getMessage());
     }
 
     @Test
